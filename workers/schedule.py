@@ -1,0 +1,20 @@
+"""The beat schedule lives in the database (django-celery-beat); this writes our entries idempotently."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+
+def _every(seconds: int) -> IntervalSchedule:
+    schedule, _ = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
+    return schedule
+
+
+def install() -> list[str]:
+    entries = []
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        entries.append(("purge processed broker messages", "system.purge_broker", 600))
+    for name, task, seconds in entries:
+        PeriodicTask.objects.update_or_create(name=name, defaults={"task": task, "interval": _every(seconds), "enabled": True})
+    return [e[0] for e in entries]
