@@ -1,0 +1,4 @@
+"""API of the workflows area: ROUTES (prefix, viewset, basename) and URLS (extra paths) are read by urls.py."""
+
+ROUTES: list = []
+URLS: list = []

@@ -1,0 +1,1 @@
+"""Models of this app (see docs/architecture.md for what lives where)."""
