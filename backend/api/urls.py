@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import views
 
-AREAS = ("workflows", "fieldwork", "engine", "notifications", "documents")
+AREAS = ("workflows", "fieldwork", "plans", "engine", "notifications", "documents")
 
 router = DefaultRouter()
 router.register("towns", views.TownViewSet, basename="town")
