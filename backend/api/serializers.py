@@ -115,9 +115,10 @@ class HouseholdSerializer(serializers.ModelSerializer):
                   "identified_year", "exited_year", "deregistered_on", "members"]
 
     def get_status_label(self, obj) -> str:
-        cache = self.context.setdefault("_status_labels", None) or labels("status")
-        self.context["_status_labels"] = cache
-        return cache.get(obj.status, obj.status)
+        # One code-table read per response, shared by every row of a list.
+        if "status_labels" not in self.context:
+            self.context["status_labels"] = labels("status")
+        return self.context["status_labels"].get(obj.status, obj.status)
 
 
 class HouseholdListSerializer(HouseholdSerializer):

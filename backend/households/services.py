@@ -59,13 +59,15 @@ def save_household(*, actor: Actor, data: dict, members: list[dict], household: 
             setattr(household, key, value)
         household.save()
         household.members.all().delete()
-    Member.objects.bulk_create(
-        Member(tenant=actor.tenant, household=household,
-               **{f: m.get(f) or ("" if f not in ("health",) else []) for f in MEMBER_FIELDS}
-               | {"id_type": m.get("id_type") or "01"})
-        for m in members
-    )
+    Member.objects.bulk_create(Member(tenant=actor.tenant, household=household, **_member_values(m)) for m in members)
     return household
+
+
+def _member_values(m: dict) -> dict:
+    values = {f: m.get(f) or "" for f in MEMBER_FIELDS}
+    values["health"] = m.get("health") or []
+    values["id_type"] = m.get("id_type") or "01"
+    return values
 
 
 @transaction.atomic
