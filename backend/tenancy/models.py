@@ -59,6 +59,11 @@ def default_scope_statuses() -> list[str]:
     return ["1", "3"]
 
 
+def default_photo_types() -> list[str]:
+    # Pillow format names of the visit photos and signature images accepted (S14, S15).
+    return ["JPEG", "PNG", "WEBP"]
+
+
 def default_reminder_days() -> dict:
     return {"visit": 7, "call": 3, "roster": 3, "report": 5, "delivery": 5, "interview": 2}
 
@@ -99,6 +104,11 @@ class Policy(models.Model):
     ladder_unit_misses = models.PositiveSmallIntegerField("单位问责未入户人次", default=3)
     ladder_counts_phone_misses = models.BooleanField("电话联系缺失计入问责", default=False)
     ladder_counts_second_helper_misses = models.BooleanField("第二帮扶责任人缺失计入问责", default=False)
+    # S14, S15 visit evidence: photos are optional and never counted; signatures are small drawn images
+    photo_max_count = models.PositiveSmallIntegerField("每次走访照片上限（张）", default=6)
+    photo_max_bytes = models.PositiveIntegerField("单张照片大小上限（字节）", default=8 * 1024 * 1024)
+    photo_types = models.JSONField("允许的图片格式", default=default_photo_types)
+    signature_max_bytes = models.PositiveIntegerField("签名图片大小上限（字节）", default=512 * 1024)
     # §6 notifications
     reminder_days = models.JSONField("提前提醒天数", default=default_reminder_days)
     sms_quiet_start = models.TimeField("短信免打扰开始", default=dt.time(21, 0))
