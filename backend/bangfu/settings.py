@@ -173,6 +173,16 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
 
+# The card's public QR page (S15): rate limits per client address and per card, counted in the cache above
+# (Redis in production). Behind nginx, name the header carrying the client address (HTTP_X_REAL_IP).
+BANGFU_PUBLIC_RATES = {
+    "view": os.environ.get("BANGFU_PUBLIC_VIEW_RATE", "60/h"),
+    "submit": os.environ.get("BANGFU_PUBLIC_SUBMIT_RATE", "20/h"),
+    "submit_per_card": os.environ.get("BANGFU_PUBLIC_SUBMIT_PER_CARD_RATE", "30/d"),
+}
+BANGFU_PUBLIC_CARD_VISITS = 20  # records listed on the QR page, newest first
+RATELIMIT_IP_META_KEY = os.environ.get("BANGFU_CLIENT_IP_META") or None
+
 # Celery: Redis in production, kombu's filesystem transport when embedded.
 BROKER_DIR = DATA_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")

@@ -1,3 +1,7 @@
 """Server-rendered pages (SPEC §9 web interface). The web issue fills this in."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("backend.web.public_urls")),
+]
