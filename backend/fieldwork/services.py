@@ -262,7 +262,9 @@ def record(*, actor: Actor, pairing, channel: str, occurred_on: dt.date, occurre
 
 
 def _locked(visit: Visit) -> Visit:
-    return Visit.objects.select_for_update().select_related("pairing__household__village").get(pk=visit.pk)
+    # of=self: lock only the visit row, not the joined pairing (inserts of other visits share-lock it).
+    return (Visit.objects.select_for_update(of=("self",)).select_related("pairing__household__village")
+            .get(pk=visit.pk))
 
 
 def _check_changer(actor: Actor, visit: Visit) -> None:
