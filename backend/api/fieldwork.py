@@ -25,8 +25,7 @@ from . import fieldwork_io as io
 from .base import TenantScopedMixin, reason_of
 
 
-class RecordViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                    viewsets.ReadOnlyModelViewSet):
+class RecordViewSet(TenantScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Visits and calls share one model and one set of rules; each resource shows one channel."""
 
     channel = Channel.IN_PERSON
@@ -57,6 +56,7 @@ class RecordViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.UpdateMod
     def _present(self, visit, status=200):
         return Response(io.VisitSerializer(self.get_queryset().get(pk=visit.pk)).data, status=status)
 
+    @extend_schema(request=io.VisitInputSerializer, responses={201: io.VisitSerializer})
     def create(self, request, *args, **kwargs):
         data = io.VisitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -70,6 +70,7 @@ class RecordViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.UpdateMod
             photos=[Upload(p, keep_location=keep) for p in v.pop("photos", [])], **v)
         return self._present(visit, status=201)
 
+    @extend_schema(request=io.VisitEditSerializer, responses=io.VisitSerializer)
     def partial_update(self, request, *args, **kwargs):
         data = io.VisitEditSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -77,9 +78,6 @@ class RecordViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.UpdateMod
         reason = changes.pop("reason", "")
         visit = services.edit(actor=self.actor, visit=self.get_object(), changes=changes, reason=reason)
         return self._present(visit)
-
-    def update(self, request, *args, **kwargs):
-        return self.partial_update(request, *args, **kwargs)
 
     @extend_schema(request=io.ReasonRequired, responses=io.VisitSerializer)
     @action(detail=True, methods=["post"])

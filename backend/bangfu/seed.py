@@ -32,6 +32,7 @@ from workflows.pairings.models import Pairing, PairingState
 from workflows.pairings.services import check_eligibility
 
 from . import names
+from .seed_visits import seed_visits
 
 LAIZHOU = "370683"
 BATCH = 2000
@@ -57,6 +58,7 @@ class Stats:
     households: int = 0
     members: int = 0
     pairings: int = 0
+    visits: int = 0
     extra: dict = field(default_factory=dict)
 
 
@@ -285,7 +287,8 @@ class Generator:
 
 
 @transaction.atomic
-def seed(*, code: str = LAIZHOU, name: str = "莱州市", households: int = 2000, seed: int = 2018) -> Stats:
+def seed(*, code: str = LAIZHOU, name: str = "莱州市", households: int = 2000, seed: int = 2018,
+         visits_until: dt.date | None = None) -> Stats:
     if Tenant.objects.filter(code=code).exists():
         raise ValueError(f"tenant {code} already exists")
     tenant = Tenant.objects.create(code=code, name=name)
@@ -295,4 +298,6 @@ def seed(*, code: str = LAIZHOU, name: str = "莱州市", households: int = 2000
     gen.households(tenant, policy)
     gen.helpers(tenant)
     gen.pairings(tenant, policy)
+    if visits_until is not None:
+        gen.stats.visits = seed_visits(tenant, until=visits_until, seed=seed)
     return gen.stats
