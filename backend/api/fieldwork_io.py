@@ -9,6 +9,7 @@ import re
 
 import django_filters as df
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.fieldwork.codes import item_labels
@@ -28,6 +29,8 @@ from .filters import org_q
 _DATA_URL = re.compile(r"^data:(?P<type>[\w/+.-]+)?(;[\w=-]+)*;base64,(?P<data>.*)$", re.S)
 
 
+@extend_schema_field({"type": "string", "format": "binary",
+                      "description": "图片文件（multipart），或 data:image/png;base64,… 形式的数据"})
 class ImageInput(serializers.Field):
     """An uploaded file, or a base64 data URL as a signature pad's canvas gives it; returns the bytes."""
 

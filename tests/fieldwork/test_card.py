@@ -50,6 +50,8 @@ def test_s15_main_and_counterpart_are_two_views_of_the_same_log(cast, pairing, l
     assert main["household"]["head_name"] == "张德福" and main["household"]["phone"].count("*") == 4
     assert main["first_helper"]["phone"].startswith("138") and "****" in main["first_helper"]["phone"]
     assert main["qr_url"].endswith(card_path(pairing)) and main["plan"] is None
+    uris = selectors.images_as_data_uris([first["helper_signature"], first["household_signature"], None])
+    assert len(uris) == 2 and all(u.startswith("data:image/png;base64,iVBOR") for u in uris.values())
     bad = client.get(f"/api/v1/pairings/{pairing.pk}/card/?copy=third")
     assert bad.status_code == 400 and "正卡（main）或副卡（counterpart）" in bad.json()["message"]
 
