@@ -47,6 +47,30 @@ LABELS: dict[str, str] = {
 }
 
 
+_DIRECT = ("inbox", "email", "sms")
+_LOUD = ("inbox", "email", "sms", "wecom")
+
+# Channels a kind goes out on unless the person chose otherwise (Preference). The WeCom group robot is
+# for what the office group should see: warnings, escalations and interviews.
+DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
+    "visit_due": _DIRECT,
+    "call_due": _DIRECT,
+    "roster_due": _DIRECT,
+    "report_due": _DIRECT,
+    "delivery_due": _DIRECT,
+    "interview_due": _DIRECT,
+    "miss_recorded": _LOUD,
+    "escalation_notice": _LOUD,
+    "interview_scheduled": _LOUD,
+    "report_returned": _DIRECT,
+    "roster_returned": _DIRECT,
+    "roster_overdue": _LOUD,
+    "report_overdue": _LOUD,
+    "delivery_failed": ("inbox", "email"),
+    "generic": ("inbox", "email"),
+}
+
+
 def missing_variables(kind: str, context: dict) -> list[str]:
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")

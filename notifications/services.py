@@ -5,13 +5,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 
-from .kinds import missing_variables
-from .models import Notification
+from backend.common import clock
+from backend.common.crypto import blind_index
+from backend.common.errors import Forbidden, NotFound, ValidationFailed
+from backend.common.jobs import enqueue_on_commit, job
+from backend.directory.models import OrgKind
+from backend.tenancy.models import Membership, Policy
+from backend.tenancy.roles import Role
+
+from . import routing
+from .kinds import KINDS, missing_variables
+from .models import Channel, Delivery, Notification, Preference
+
+# Jobs (backend.common.jobs): a kick for fresh deliveries, and the beat sweep for anything still due.
+DELIVER = job("notifications.deliver")
+SWEEP = job("notifications.sweep")
+FAILURES_LINK = "/api/v1/notifications/failures/"
 
 
 @dataclass(frozen=True)
@@ -24,6 +40,7 @@ class Recipient:
     person_id: int | None = None
     email: str = ""
     mobile: str = ""
+    town_id: int | None = None
 
 
 def display(value) -> str:
@@ -59,25 +76,122 @@ def render_short(kind: str, params: dict[str, str]) -> str:
 
 
 def notify(*, tenant, recipients: list[Recipient], kind: str, key: str, context: dict, link: str = "",
-           obj=None) -> list[Notification]:
-    """One row per recipient, keyed `<key>|<recipient.ref>`; a repeat with the same key creates nothing."""
+           obj=None, town=None) -> list[Notification]:
+    """One row per recipient, keyed `<key>|<recipient.ref>`; a repeat with the same key creates nothing.
+
+    Each row gets a Delivery per channel the recipient takes (routing); workers send them after commit.
+    `town` (or `Recipient.town_id`) names the town whose office follows up a failed delivery.
+    """
     context = {"tenant_name": tenant.name, **context}
     missing = missing_variables(kind, context)
     if missing:
         raise ValueError(f"notification {kind!r} lacks context variables {missing}")
+    params = params_of(context)
     subject, body = render(kind, context)
-    created = []
-    for r in recipients:
-        row_key = f"{key}|{r.ref}"[:200]
-        try:
-            with transaction.atomic():
-                n = Notification.objects.create(
-                    tenant=tenant, key=row_key, kind=kind, user_id=r.user_id, person_id_ref=r.person_id,
-                    recipient_name=r.name[:60], email=r.email, mobile=r.mobile, subject=subject[:200], body=body,
-                    link=link, object_type=obj._meta.label if obj is not None else "",
-                    object_id=getattr(obj, "pk", None),
-                )
-        except IntegrityError:
-            continue  # already asked for: de-duplicated by the unique key
-        created.append(n)
-    return created
+    routes = routing.channels_for(tenant, kind, recipients)
+    now = clock.now()
+    sms_due = sms_due_at(tenant, now) if any(Channel.SMS in c for c in routes.values()) else now
+    created: list[tuple[Notification, Recipient]] = []
+    with transaction.atomic():
+        for r in recipients:
+            try:
+                with transaction.atomic():
+                    n = Notification.objects.create(
+                        tenant=tenant, key=f"{key}|{r.ref}"[:200], kind=kind, user_id=r.user_id,
+                        person_id_ref=r.person_id, town_ref=r.town_id or getattr(town, "pk", town),
+                        recipient_name=r.name[:60], email=r.email, mobile=r.mobile, subject=subject[:200],
+                        body=body, params=params, link=link, object_type=obj._meta.label if obj is not None else "",
+                        object_id=getattr(obj, "pk", None),
+                    )
+            except IntegrityError:
+                continue  # already asked for: de-duplicated by the unique key
+            created.append((n, r))
+        deliveries = Delivery.objects.bulk_create([
+            Delivery(tenant=tenant, notification=n, channel=channel, due_at=sms_due if channel == Channel.SMS else now,
+                     request_id=routing.request_id(tenant.pk, n.key, channel),
+                     address_index=blind_index("phone", n.mobile) if channel == Channel.SMS else "")
+            for n, r in created for channel in routes[r.ref]
+        ])
+        kick([d.pk for d in deliveries])
+    return [n for n, _ in created]
+
+
+def sms_due_at(tenant, now):
+    """Now, or the end of the tenant's SMS quiet hours when now falls inside them."""
+    policy = Policy.current(tenant, on=clock.local_today(tenant.time_zone))
+    return routing.quiet_until(now, tenant.time_zone, policy.sms_quiet_start, policy.sms_quiet_end) or now
+
+
+def kick(delivery_ids: list[int]) -> None:
+    """Ask a worker for these deliveries after commit, in chunks, one job per chunk for the whole transaction.
+
+    Every call registers a callback; the first to run sends every id gathered on this connection, the
+    others find the buffer empty. Ids of rows rolled back with a savepoint are harmless: nothing claims them.
+    """
+    if not delivery_ids:
+        return
+    conn = transaction.get_connection()
+    buffer = conn.__dict__.setdefault("_notification_kicks", [])
+    buffer.extend(delivery_ids)
+    transaction.on_commit(lambda: _flush(buffer))
+
+
+def _flush(buffer: list[int]) -> None:
+    ids, buffer[:] = list(buffer), []
+    size = settings.NOTIFY_BATCH
+    for i in range(0, len(ids), size):
+        enqueue_on_commit(DELIVER, ids=ids[i:i + size])
+
+
+def office_recipients(tenant, town_id: int | None) -> list[Recipient]:
+    """The city office's logins and, when known, the town office's: who follows up a failed delivery."""
+    orgs = Q(organisation__kind=OrgKind.CITY_OFFICE) | Q(organisation_id=town_id or 0, organisation__kind=OrgKind.TOWN)
+    members = Membership.objects.filter(orgs, tenant=tenant).select_related("user", "organisation")
+    wanted = {OrgKind.CITY_OFFICE: Role.CITY_OFFICE, OrgKind.TOWN: Role.TOWN_OFFICE}
+    return [Recipient(ref=f"user:{m.user_id}", name=m.user.get_full_name() or m.user.username, user_id=m.user_id,
+                      email=m.user.email or "", town_id=town_id)
+            for m in members if wanted[m.organisation.kind] in m.roles and m.user.is_active]
+
+
+def report_failures(rows: list[Delivery]) -> None:
+    """Tell the city and town office of each delivery given up on (not of failure notices themselves)."""
+    for row in rows:
+        n = row.notification
+        if n.kind == "delivery_failed":
+            continue
+        notify(tenant=row.tenant, recipients=office_recipients(row.tenant, n.town_ref), kind="delivery_failed",
+               key=f"delivery_failed:{row.pk}", town=n.town_ref, link=FAILURES_LINK,
+               context={"recipient": n.recipient_name, "channel": Channel(row.channel).label, "error": row.detail})
+
+
+def read(*, actor, pk) -> Notification:
+    """Mark one of the actor's own messages read; another person's id answers 404."""
+    try:
+        n = Notification.objects.inbox_of(actor).get(pk=pk)
+    except (Notification.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该消息。") from None
+    if n.read_at is None:
+        n.read_at = clock.now()
+        n.save(update_fields=["read_at"])
+    return n
+
+
+def read_all(*, actor) -> int:
+    return Notification.objects.inbox_of(actor).unread().update(read_at=clock.now())
+
+
+def set_preferences(*, actor, choices: list[dict]) -> None:
+    """Upsert the actor's own choices, each {kind ("" = every kind), channel, enabled}, in one transaction."""
+    if actor.user is None:
+        raise Forbidden("只有登录用户可以设置消息接收方式。")
+    for i, c in enumerate(choices):
+        if c["kind"] and c["kind"] not in KINDS:
+            raise ValidationFailed.on(f"choices[{i}].kind", f"第{i + 1}项：未知的消息类型“{c['kind']}”。")
+        if c["channel"] not in Channel.values:
+            raise ValidationFailed.on(f"choices[{i}].channel", f"第{i + 1}项：未知的渠道“{c['channel']}”。")
+        if c["channel"] == Channel.INBOX and not c["enabled"]:
+            raise ValidationFailed.on(f"choices[{i}].channel", f"第{i + 1}项：站内消息始终保留，不能关闭。")
+    with transaction.atomic():
+        for c in choices:
+            Preference.objects.update_or_create(tenant=actor.tenant, user=actor.user, kind=c["kind"],
+                                                channel=c["channel"], defaults={"enabled": c["enabled"]})

@@ -12,7 +12,7 @@ def _every(seconds: int) -> IntervalSchedule:
 
 
 def install() -> list[str]:
-    entries = []
+    entries = [("deliver due notifications", "notifications.sweep", 30)]
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         entries.append(("purge processed broker messages", "system.purge_broker", 600))
     for name, task, seconds in entries:

@@ -4,6 +4,7 @@ With no environment at all the service runs on a SQLite file and kombu's server-
 under the data directory; production sets DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and the keys.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -215,9 +216,21 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bangfu@localhost")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_SECRET = os.environ.get("SMS_GATEWAY_SECRET", "")
 WECOM_WEBHOOK_URL = os.environ.get("WECOM_WEBHOOK_URL", "")
+# Notifications (docs/notifications.md). E-mail goes out only where a mail server was configured.
+NOTIFY_EMAIL_ENABLED = _env_bool("NOTIFY_EMAIL", "EMAIL_HOST" in os.environ)
+SMS_GATEWAY_VENDOR = os.environ.get("SMS_GATEWAY_VENDOR", "generic")
+SMS_GATEWAY_SIGN_NAME = os.environ.get("SMS_GATEWAY_SIGN_NAME", "")
+SMS_GATEWAY_TEMPLATES = json.loads(os.environ.get("SMS_GATEWAY_TEMPLATES", "{}"))  # kind -> vendor template id
+SMS_GATEWAY_TIMEOUT = int(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
+NOTIFY_BATCH = int(os.environ.get("NOTIFY_BATCH", "100"))
+NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", "600"))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "60"))
+NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFY_RETRY_MAX_SECONDS", "3600"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and _env_bool("BANGFU_SECURE_COOKIES", False)

@@ -1,0 +1,78 @@
+"""Which channels a message takes, and when an SMS may go out (SPEC §6: preferences, quiet hours)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from .kinds import DEFAULT_CHANNELS
+from .models import Channel, ChannelSettings, Preference
+
+
+def request_id(tenant_id: int, key: str, channel: str) -> str:
+    """Stable across retries of one delivery: providers use it to drop repeats."""
+    return hashlib.sha256(f"{tenant_id}|{key}|{channel}".encode()).hexdigest()[:32]
+
+
+def webhook_for(tenant) -> str:
+    row = ChannelSettings.objects.filter(tenant=tenant).first()
+    return row.webhook if row is not None else settings.WECOM_WEBHOOK_URL
+
+
+def reachable(recipient, *, webhook: str) -> list[str]:
+    """Channels this recipient has an address on, among those configured for the deployment."""
+    found = []
+    if recipient.user_id:
+        found.append(Channel.INBOX)
+    if recipient.email and settings.NOTIFY_EMAIL_ENABLED:
+        found.append(Channel.EMAIL)
+    if recipient.mobile and settings.SMS_GATEWAY_URL:
+        found.append(Channel.SMS)
+    if webhook:
+        found.append(Channel.WECOM)
+    return found
+
+
+def preferences(tenant, kind: str, user_ids: list[int]) -> dict[tuple[int, str, str], bool]:
+    rows = Preference.objects.filter(tenant=tenant, user_id__in=user_ids, kind__in=[kind, ""])
+    return {(p.user_id, p.kind, p.channel): p.enabled for p in rows}
+
+
+def wanted(kind: str, channel: str, user_id: int | None, prefs: dict) -> bool:
+    """The inbox always keeps a copy; otherwise the person's choice for the kind, then for all kinds, then
+    the kind's default."""
+    if channel == Channel.INBOX:
+        return True
+    for key in ((user_id, kind, channel), (user_id, "", channel)):
+        if key in prefs:
+            return prefs[key]
+    return channel in DEFAULT_CHANNELS.get(kind, ())
+
+
+def channels_for(tenant, kind: str, recipients: list) -> dict[str, list[str]]:
+    """Recipient ref → channels to deliver on, in one query for preferences and one for the webhook."""
+    webhook = webhook_for(tenant)
+    prefs = preferences(tenant, kind, [r.user_id for r in recipients if r.user_id])
+    return {r.ref: [c for c in reachable(r, webhook=webhook) if wanted(kind, c, r.user_id, prefs)]
+            for r in recipients}
+
+
+def quiet_until(now: dt.datetime, tz_name: str, start: dt.time, end: dt.time) -> dt.datetime | None:
+    """If `now` falls in the quiet window [start, end) of the local day, the moment it ends; else None.
+
+    A window whose start is after its end runs over midnight (21:00–08:00); equal ends mean no window.
+    """
+    if start == end:
+        return None
+    zone = ZoneInfo(tz_name)
+    local = now.astimezone(zone)
+    t = local.time()
+    if start < end:
+        inside, day = start <= t < end, local.date()
+    else:
+        inside = t >= start or t < end
+        day = local.date() if t < end else local.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, end, tzinfo=zone) if inside else None
