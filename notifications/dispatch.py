@@ -14,6 +14,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -169,8 +170,9 @@ class Batch:
                 else:
                     held[first + PER_HOUR].append(row)
             Delivery.objects.filter(pk__in=[r.pk for r in allowed], claim=self.token).update(sent_at=now)
+        zone = ZoneInfo(tenant.time_zone)
         for until, group in held.items():
-            defer(self.token, group, until, f"超过每人每小时{limit}条短信上限，顺延至{until:%Y-%m-%d %H:%M}")
+            defer(self.token, group, until, f"超过每人每小时{limit}条短信上限，顺延至{until.astimezone(zone):%Y-%m-%d %H:%M}")
         return allowed
 
 

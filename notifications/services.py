@@ -123,25 +123,39 @@ def sms_due_at(tenant, now):
 
 
 def kick(delivery_ids: list[int]) -> None:
-    """Ask a worker for these deliveries after commit, in chunks, one job per chunk for the whole transaction.
+    """Ask a worker for these deliveries after commit: one job per chunk for the whole transaction.
 
-    Every call registers a callback; the first to run sends every id gathered on this connection, the
-    others find the buffer empty. Ids of rows rolled back with a savepoint are harmless: nothing claims them.
+    The engine may call notify() thousands of times in one transaction; gathering the ids on the
+    connection makes that a few jobs, not thousands. A savepoint rolled back with our callback in it
+    takes the callback along, and the next call starts afresh.
     """
     if not delivery_ids:
         return
     conn = transaction.get_connection()
-    buffer = conn.__dict__.setdefault("_notification_kicks", [])
-    buffer.extend(delivery_ids)
-    transaction.on_commit(lambda: _flush(buffer))
+    if not conn.in_atomic_block:
+        _send_kicks(delivery_ids)
+        return
+    kicks = conn.__dict__.get("_notification_kicks")
+    if kicks is None or kicks.sent or kicks.flush not in [entry[1] for entry in conn.run_on_commit]:
+        kicks = conn._notification_kicks = _Kicks()
+        transaction.on_commit(kicks.flush)
+    kicks.ids.extend(delivery_ids)
 
 
-def _flush(buffer: list[int]) -> None:
-    ids, buffer[:] = list(buffer), []
+class _Kicks:
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.sent = False
+
+    def flush(self) -> None:
+        self.sent = True
+        _send_kicks(self.ids)
+
+
+def _send_kicks(ids: list[int]) -> None:
     size = settings.NOTIFY_BATCH
     for i in range(0, len(ids), size):
         enqueue_on_commit(DELIVER, ids=ids[i:i + size])
-
 
 def office_recipients(tenant, town_id: int | None) -> list[Recipient]:
     """The city office's logins and, when known, the town office's: who follows up a failed delivery."""

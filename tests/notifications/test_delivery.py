@@ -204,3 +204,18 @@ def test_sec6_mobiles_stay_encrypted_at_rest(cast, channels, daytime):
         cursor.execute("SELECT address_index FROM notifications_delivery WHERE channel = 'sms'")
         assert MOBILE not in cursor.fetchone()[0]
     _ = email.policy  # the stdlib e-mail package parses what the SMTP server stored
+
+
+def test_sec6_rows_rolled_back_with_a_savepoint_are_not_kicked(cast, channels, daytime, enqueued,
+                                                                django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                visit_due(cast, [helper(cast)], key="undone")
+                raise RuntimeError("the caller's work failed")
+        except RuntimeError:
+            pass
+        [kept] = visit_due(cast, [helper(cast)], key="kept")
+    assert enqueued == [("notifications.deliver", {"ids": sorted(d.pk for d in kept.deliveries.all())})]
