@@ -40,13 +40,16 @@ def claim(*, ids: Iterable[int] | None = None, limit: int | None = None) -> tupl
     due = Delivery.objects.due(now)
     if ids is not None:
         due = due.filter(pk__in=list(ids))
-    candidates = list(due.order_by("due_at", "pk").values_list("pk", flat=True)[: limit or settings.NOTIFY_BATCH])
-    if not candidates:
-        return token, []
     lease = now + dt.timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
-    # The WHERE repeats the due test: of two workers racing for a row, the second updates nothing.
-    Delivery.objects.due(now).filter(pk__in=candidates).update(state=DeliveryState.SENDING, claim=token,
-                                                               lease_until=lease)
+    with transaction.atomic():
+        # SKIP LOCKED (PostgreSQL) hands concurrent sweeps disjoint batches; SQLite serialises writers anyway.
+        candidates = list(due.select_for_update(skip_locked=True).order_by("due_at", "pk")
+                          .values_list("pk", flat=True)[: limit or settings.NOTIFY_BATCH])
+        if not candidates:
+            return token, []
+        # The WHERE repeats the due test: of two workers racing for a row, the second updates nothing.
+        Delivery.objects.due(now).filter(pk__in=candidates).update(state=DeliveryState.SENDING, claim=token,
+                                                                   lease_until=lease)
     rows = list(Delivery.objects.filter(claim=token).select_related("notification", "tenant").order_by("due_at", "pk"))
     return token, rows
 

@@ -125,9 +125,8 @@ def test_sec6_a_town_office_sees_only_its_own_towns_failures(cast, channels, day
     add_user(username="wc-town", tenant_code=cast.tenant.code, org_code="370683005", roles=[Role.TOWN_OFFICE],
              password="secret-pass-123")
     failed_sms(cast, channels.gateway)
-    from rest_framework.test import APIClient
-
     from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
 
     client = APIClient()
     client.force_authenticate(get_user_model().objects.get(username="wc-town"))
