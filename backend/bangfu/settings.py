@@ -144,6 +144,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "/login/"
+# Web sign-in throttling (SPEC §8): failed attempts per user name and per address within the window.
+BANGFU_LOGIN_FAILURES_PER_USER = int(os.environ.get("BANGFU_LOGIN_FAILURES_PER_USER", "5"))
+BANGFU_LOGIN_FAILURES_PER_IP = int(os.environ.get("BANGFU_LOGIN_FAILURES_PER_IP", "50"))
+BANGFU_LOGIN_FAILURE_WINDOW = int(os.environ.get("BANGFU_LOGIN_FAILURE_WINDOW", "900"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

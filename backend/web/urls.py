@@ -1,7 +1,26 @@
-"""Server-rendered pages (SPEC §9 web interface). The web issue fills this in."""
+"""Server-rendered pages (SPEC §9 web interface), named in the "web" namespace.
+
+Public pages (the card's QR page) keep their own un-namespaced names in `public_urls`.
+"""
 
 from django.urls import include, path
 
+from . import auth
+from .views import city, home, inbox, pairing, unit
+
+pages = [
+    path("login/", auth.sign_in, name="sign-in"),
+    path("logout/", auth.sign_out, name="sign-out"),
+    path("", home.home, name="home"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("town/pairing/", pairing.pairing_board, name="pairing-board"),
+    path("town/pairing/assign/", pairing.assign, name="pairing-assign"),
+    path("town/pairing/activate/", pairing.activate, name="pairing-activate"),
+    path("unit/helpers/", unit.unit_helpers, name="unit-helpers"),
+    path("city/", city.city_dashboard, name="dashboard"),
+]
+
 urlpatterns: list = [
     path("", include("backend.web.public_urls")),
+    path("", include((pages, "web"))),
 ]

@@ -1,0 +1,80 @@
+"""Real-browser tests (Chromium through Playwright): the pages work with their own assets only, on a desk
+screen and on a phone, and every page visited is kept as a screenshot under artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from workflows.pairings.models import Pairing
+
+from .conftest import OutsideRequests
+from .helpers import current_policy
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_guard_blocks_and_reports_requests_outside_the_server(open_session):
+    session = open_session()
+    session.go("/login/")
+    session.page.evaluate("""() => { const img = document.createElement('img');
+        img.src = 'http://cdn.example.invalid/logo.png'; document.body.appendChild(img); }""")
+    session.page.wait_for_timeout(300)
+    assert session.guard.outside == ["http://cdn.example.invalid/logo.png"]
+    with pytest.raises(OutsideRequests):
+        session.guard.check()
+    session.guard.outside.clear()  # proven; let the teardown check pass
+
+
+def test_s2_s3_town_office_pairs_a_household_and_the_city_dashboard_changes(cast, open_session):
+    current_policy(cast)
+    city = open_session()
+    city.sign_in("370683-city_office")
+    city.shot("city-home")
+    city.go("/city/")
+    assert city.page.inner_text('[data-total="paired"]') == "0"
+    city.shot("city-dashboard-before")
+
+    town = open_session()
+    town.sign_in("370683-town_office")
+    assert "尚未安排帮扶责任人的贫困户" in town.page.inner_text("main")
+    town.shot("town-home")
+    page = town.go("/town/pairing/")
+    assert "★后备干部" in page.inner_text("#first-helpers")
+    town.shot("pairing-board")
+    page.click(f'#unpaired [data-pick="id_household"][data-value="{cast.household.pk}"]')
+    page.click(f'#first-helpers [data-value="{cast.first_helper.pk}"]')
+    page.click(f'#second-helpers [data-value="{cast.second_helper.pk}"]')
+    page.click("#board button.primary")
+    page.wait_for_selector("text=已为张德福户安排帮扶责任人")
+    assert page.locator(f'#unpaired tr[data-household="{cast.household.pk}"]').count() == 0
+    town.shot("pairing-board-assigned")
+    pairing = Pairing.objects.get(household=cast.household)
+    assert pairing.first_helper == cast.first_helper
+
+    # The first meeting recorded from the same board makes the pairing active (in place).
+    page.click(f'li[data-pairing="{pairing.pk}"] button[type=submit]')
+    page.wait_for_selector("text=已确认张德福户的帮扶责任人到位")
+    town.shot("pairing-board-in-place")
+    pairing.refresh_from_db()
+    assert pairing.state == "active"
+
+    city.page.reload()
+    assert city.page.inner_text('[data-total="paired"]') == "1"
+    assert city.page.inner_text('[data-total="active"]') == "1"
+    row = city.page.locator(f'#town-table tr[data-town="{cast.town.code}"]')
+    assert row.locator('[data-col="active"]').inner_text() == "1"
+    city.shot("city-dashboard-after")
+
+
+def test_helper_pages_fit_a_phone(cast, open_session):
+    current_policy(cast)
+    phone = open_session(phone=True)
+    phone.sign_in("370683-first_helper")
+    width = phone.page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the home page is {width}px wide on a 390px phone"
+    assert re.search(r"帮扶户", phone.page.inner_text("main"))
+    phone.shot("helper-home-phone")
+    phone.go("/inbox/")
+    phone.shot("inbox-phone")
