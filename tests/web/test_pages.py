@@ -58,8 +58,8 @@ def test_s2_s3_pairing_board_assigns_in_one_post(cast, policy):
     assert "已为张德福户安排帮扶责任人" in page
     pairing = Pairing.objects.get(household=cast.household)
     assert pairing.first_helper == cast.first_helper and pairing.state == "proposed"
-    assert 'data-household="%d"' % cast.household.pk not in page  # gone from the unpaired list
-    assert 'data-pairing="%d"' % pairing.pk in page  # now waiting for the first meeting
+    assert f'data-household="{cast.household.pk}"' not in page  # gone from the unpaired list
+    assert f'data-pairing="{pairing.pk}"' in page  # now waiting for the first meeting
 
 
 def test_s3_capacity_error_is_shown_next_to_the_field(cast):
