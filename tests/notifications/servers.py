@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import mailbox
+import random
 import socket
 import subprocess
 import sys
@@ -25,14 +26,24 @@ PORTS = range(18500, 18600)  # this area's share of the machine's ports
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    for port in PORTS:
+def candidate_ports() -> list[int]:
+    """Free ports of our range in random order: other checkouts may run these same tests at once."""
+    ports = list(PORTS)
+    random.shuffle(ports)
+    free = []
+    for port in ports:
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+            free.append(port)
+    return free
+
+
+def free_port() -> int:
+    for port in candidate_ports():
+        return port
     raise RuntimeError("no free port in 18500-18599")
 
 
@@ -62,19 +73,26 @@ class SmtpServer:
 @contextlib.contextmanager
 def smtp_server(folder: Path):
     """`python -m aiosmtpd` as its own process, with our maildir handler."""
-    port = free_port()
     mailbox.Maildir(folder, create=True)  # with its cur/new/tmp, so reading before the first mail works
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c",
-         "tests.notifications.smtp_sink.Maildir", str(folder)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port)
-        yield SmtpServer(port, folder, process)
-    finally:
-        process.terminate()
-        process.wait(10)
+    for port in candidate_ports():
+        process = subprocess.Popen(
+            [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c",
+             "tests.notifications.smtp_sink.Maildir", str(folder)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for_port(port)
+            time.sleep(0.2)
+            if process.poll() is None:  # still running: the listener is ours, not a neighbour's
+                yield SmtpServer(port, folder, process)
+                return
+        except RuntimeError:
+            pass
+        finally:
+            if process.poll() is None:
+                process.terminate()
+            process.wait(10)
+    raise RuntimeError("could not start the SMTP server on any port of 18500-18599")
 
 
 @dataclass
@@ -163,9 +181,15 @@ def _handler(gateway: Gateway):
 
 @contextlib.contextmanager
 def gateway_server(secret: str = "gateway-secret"):
-    port = free_port()
-    gateway = Gateway(port=port, secret=secret)
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(gateway))
+    for port in candidate_ports():
+        gateway = Gateway(port=port, secret=secret)
+        try:
+            server = ThreadingHTTPServer(("127.0.0.1", port), _handler(gateway))
+            break
+        except OSError:
+            continue  # taken since we looked
+    else:
+        raise RuntimeError("no free port in 18500-18599")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
