@@ -14,4 +14,4 @@ app.conf.task_routes = {
     "notifications.*": {"queue": "notifications"},
     "documents.*": {"queue": "documents"},
 }
-app.conf.imports = ("workers.tasks", "workers.notification_tasks")
+app.conf.imports = ("workers.tasks", "workers.notification_tasks", "workers.document_tasks")

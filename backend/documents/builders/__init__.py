@@ -1,0 +1,1 @@
+"""Builders: read records for one document kind and return an Output (tables and template context)."""
