@@ -44,7 +44,12 @@ class RowError:
 
 
 class Errors(list):
+    def __init__(self):
+        super().__init__()
+        self.cells: set[tuple[int, str]] = set()
+
     def add(self, row: int, column: str, message: str) -> None:
+        self.cells.add((row, column))
         if len(self) < MAX_ERRORS:
             self.append(RowError(row, column, message))
 
@@ -148,6 +153,9 @@ class Importer(ABC):
 
     def error(self, row: Row, key: str, message: str) -> None:
         self.errors.add(row.number, row.column(key, self.by_key), message)
+
+    def has_error(self, row: Row, key: str) -> bool:
+        return (row.number, row.column(key, self.by_key)) in self.errors.cells
 
     def required(self, row: Row, *keys: str) -> bool:
         ok = True

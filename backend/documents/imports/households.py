@@ -65,24 +65,13 @@ class HouseholdImporter(Importer):
         self.village_names = names
 
     # -- cells → values ------------------------------------------------------------------------------
-    def _code(self, row: Row, key: str):
+    def _code(self, row: Row, key: str) -> str:
+        """The code for a code or a label; an unknown value passes through, so the shared validation names it."""
         raw = row[key].strip()
-        if not raw:
-            return ""
-        code = self.lists[CODED[key]].code(raw)
-        if code is None:
-            self.error(row, key, f"{self.by_key[key].header}“{raw}”不在国家代码表中。")
-        return code
+        return (self.lists[CODED[key]].code(raw) or raw) if raw else ""
 
-    def _codes(self, row: Row, key: str) -> list[str] | None:
-        codes = []
-        for raw in split_values(row[key]):
-            code = self.lists[MULTI[key]].code(raw)
-            if code is None:
-                self.error(row, key, f"{self.by_key[key].header}“{raw}”不在国家代码表中。")
-                return None
-            codes.append(code)
-        return codes
+    def _codes(self, row: Row, key: str) -> list[str]:
+        return [self.lists[MULTI[key]].code(raw) or raw for raw in split_values(row[key])]
 
     def _village(self, row: Row):
         raw = row["village"].strip()
@@ -124,9 +113,9 @@ class HouseholdImporter(Importer):
         values = {"name": row["m_name"].strip(), "phone": row["m_phone"].strip()}
         for key in ("m_relation", "m_id_type", "m_sex", "m_labour", "m_education", "m_school_status"):
             values[key[2:]] = self._code(row, key)
-        values["health"] = self._codes(row, "m_health") or []
-        if self.no_lost_digits(row, "m_id_number"):
-            values["id_number"] = row["m_id_number"].strip().upper()
+        values["health"] = self._codes(row, "m_health")
+        self.no_lost_digits(row, "m_id_number")
+        values["id_number"] = row["m_id_number"].strip().upper()
         return values
 
     # -- validation ------------------------------------------------------------------------------------
@@ -143,15 +132,14 @@ class HouseholdImporter(Importer):
             data = self._household(members, code in taken)
             people = [self._member_values(r) for r in members]
             self._duplicates_across_households(members, people, ids_in_file)
-            if len(self.errors) == before and data is not None:
-                self._validate(members, data, people)
+            self._validate(members, data, people)
             if len(self.errors) == before:
                 checked.append((data, people))
             done += len(members)
             progress(done, len(rows))
         return checked
 
-    def _household(self, members: list[Row], exists: bool) -> dict | None:
+    def _household(self, members: list[Row], exists: bool) -> dict:
         head = next((r for r in members if self.lists["relation"].code(r["m_relation"]) == HEAD), members[0])
         data = self._household_values(head)
         if exists:
@@ -185,6 +173,8 @@ class HouseholdImporter(Importer):
         head_row = next((r for r, p in zip(rows, people, strict=True) if p.get("relation") == HEAD), rows[0])
         for field, messages in problems.items():
             row, key = self._locate(field, rows, head_row)
+            if self.has_error(row, key):
+                continue  # the cell is already reported (a bad village, digits lost, a non-number)
             for message in messages:
                 self.error(row, key, message)
 
