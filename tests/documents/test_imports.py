@@ -143,7 +143,7 @@ def test_household_duplicates_within_the_file_and_against_the_database(cast):
     result = imports.import_now(actor=cast.actor("city_office"), kind="households", filename="d.xlsx",
                                 content=xlsx(rows))
     messages = {(e["row"], e["message"]) for e in result.errors}
-    assert (5, "证件号码与第2行（户编号{}0000）重复。".format(cast.village.code)) in messages
+    assert (5, f"证件号码与第2行（户编号{cast.village.code}0000）重复。") in messages
     assert (6, f"证件号码已登记在户{cast.household.code}中。") in messages
 
 
