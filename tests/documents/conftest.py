@@ -63,6 +63,9 @@ def assert_good_pdf(rendered, tmp_path: Path, name: str, expected: list[str]) ->
     assert not missing, f"not in the PDF text: {missing}"
     fonts = pdf_fonts(rendered.content, tmp_path)
     assert CJK_FONT.search(fonts), fonts
+    # Every embedded font is one of ours: nothing came from fonts installed on the machine.
+    embedded = [line.split()[0] for line in fonts.splitlines()[2:] if line.strip()]
+    assert embedded and all(re.match(r"^[A-Z]{6}\+Bangfu-(Sans|Serif)-SC$", name) for name in embedded), fonts
     image = keep_first_page(rendered.content, name)
     assert image.stat().st_size > 5000
     return text
