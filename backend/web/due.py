@@ -17,7 +17,7 @@ from backend.households.models import Household
 from backend.tenancy.models import Policy
 from backend.tenancy.roles import Role
 from backend.tenancy.scoping import Actor
-from notifications.models import Notification
+from notifications import selectors as inbox_selectors
 from workflows.accountability.models import Miss
 from workflows.pairings.models import Pairing, PairingState
 
@@ -78,8 +78,7 @@ def sections(actor: Actor) -> list[Section]:
         out.append(_office(actor, policy, now, f"{actor.organisation.name}扶贫办"))
     if actor.has(Role.CITY_OFFICE, Role.OPERATOR, Role.LEADING_GROUP, Role.ASSESSOR):
         out.append(_office(actor, policy, now, f"{actor.tenant.name}全市"))
-    inbox = Section("消息", counts=[Count("未读消息", Notification.objects.visible_to(actor).unread().count(),
-                                        _url("web:inbox"))])
+    inbox = Section("消息", counts=[Count("未读消息", inbox_selectors.unread_count(actor), _url("web:inbox"))])
     out.append(inbox)
     return out
 

@@ -122,15 +122,43 @@ def test_city_dashboard_counts_and_charts(cast, other, policy):
     assert re.search(r'data-total="paired">1<', after)  # the other tenant's pairing is not counted
 
 
-def test_inbox_lists_only_the_persons_notifications(cast, other):
+def test_inbox_lists_only_the_persons_delivered_messages_and_marks_them_read(cast, other):
+    from django.utils import timezone
+
     from notifications.models import Notification
 
-    for c, subject in ((cast, "名单报送提醒"), (other, "另一租户的消息")):
-        Notification.objects.create(tenant=c.tenant, key=f"k-{c.tenant.code}", kind="roster_due",
-                                    user=c.users["unit_liaison"], recipient_name="联络员", subject=subject, body="请按时报送。")
-    page = text(signed_in(cast, "unit_liaison").get("/inbox/"))
-    assert "名单报送提醒" in page and "另一租户的消息" not in page
+    def message(c, subject, shown=True):
+        return Notification.objects.create(
+            tenant=c.tenant, key=f"k-{c.tenant.code}-{subject}", kind="roster_due", user=c.users["unit_liaison"],
+            recipient_name="联络员", subject=subject, body="请按时报送。", shown_at=timezone.now() if shown else None)
+
+    mine = message(cast, "名单报送提醒")
+    message(cast, "尚未送达的消息", shown=False)
+    message(other, "另一租户的消息")
+    client = signed_in(cast, "unit_liaison")
+    page = text(client.get("/inbox/"))
+    assert "名单报送提醒" in page and "1条未读" in page
+    assert "尚未送达的消息" not in page and "另一租户的消息" not in page
     assert "名单报送提醒" not in text(signed_in(cast, "town_office").get("/inbox/"))
+    assert re.search(r"<strong>1</strong><span>未读消息", text(client.get("/")))
+    fragment = text(client.post(f"/inbox/{mine.pk}/read/", HTTP_HX_REQUEST="true"))
+    assert "已读" in fragment and "标为已读" not in fragment
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    assert signed_in(cast, "town_office").post(f"/inbox/{mine.pk}/read/").status_code == 404
+
+
+def test_sec6_message_preferences_are_saved_per_person(cast):
+    from notifications.models import Preference
+
+    client = signed_in(cast, "first_helper")
+    page = text(client.get("/inbox/preferences/"))
+    assert "入户走访" in page or "走访" in page
+    response = client.post("/inbox/preferences/", {"visit_due:email": "on"})
+    assert response.status_code == 302
+    prefs = {(p.kind, p.channel): p.enabled for p in Preference.objects.filter(user=cast.users["first_helper"])}
+    assert prefs[("visit_due", "email")] is True and prefs[("visit_due", "sms")] is False
+    assert prefs[("visit_due", "inbox")] is True
 
 
 def test_pages_load_nothing_from_outside_the_server(cast, policy):
