@@ -6,7 +6,7 @@ Public pages (the card's QR page) keep their own un-namespaced names in `public_
 from django.urls import include, path
 
 from . import auth
-from .views import city, home, inbox, pairing, unit
+from .views import city, helper, home, inbox, pairing, unit
 
 pages = [
     path("login/", auth.sign_in, name="sign-in"),
@@ -20,6 +20,11 @@ pages = [
     path("town/pairing/assign/", pairing.assign, name="pairing-assign"),
     path("town/pairing/activate/", pairing.activate, name="pairing-activate"),
     path("unit/helpers/", unit.unit_helpers, name="unit-helpers"),
+    path("my/", helper.my_households, name="my-households"),
+    path("my/<int:pk>/", helper.household, name="my-household"),
+    path("my/<int:pk>/visit/", helper.log_visit, name="log-visit"),
+    path("my/<int:pk>/call/", helper.log_call, name="log-call"),
+    path("my/<int:pk>/visits/<int:visit_pk>/confirm/", helper.confirm_visit, name="confirm-visit"),
     path("city/", city.city_dashboard, name="dashboard"),
 ]
 

@@ -68,6 +68,58 @@ def test_s2_s3_town_office_pairs_a_household_and_the_city_dashboard_changes(cast
     city.shot("city-dashboard-after")
 
 
+def draw_signature(page, pad: str) -> None:
+    """Sign with a few strokes, as a finger would, inside the pad's canvas."""
+    page.locator(f"#{pad} canvas").scroll_into_view_if_needed()
+    box = page.locator(f"#{pad} canvas").bounding_box()
+    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
+    for row in (0.35, 0.6):
+        page.mouse.move(x + w * 0.15, y + h * row)
+        page.mouse.down()
+        for step in range(1, 13):
+            page.mouse.move(x + w * (0.15 + step * 0.055), y + h * (row + (0.12 if step % 2 else -0.12)))
+        page.mouse.up()
+
+
+def test_s15_helper_on_a_phone_logs_a_visit_with_a_drawn_signature(cast, open_session):
+    from backend.fieldwork.models import ImageKind, Visit
+    from workflows.pairings import services
+
+    from .helpers import today
+
+    current_policy(cast)
+    pairing = services.assign(actor=cast.actor("town_office"), household=cast.household,
+                              first_helper=cast.first_helper, second_helper=cast.second_helper, on=today(cast.tenant))
+    phone = open_session(phone=True)
+    phone.sign_in("370683-first_helper")
+    phone.shot("helper-home")
+    page = phone.go("/my/")
+    assert "张德福" in page.inner_text("main")
+    phone.shot("my-households")
+    page.click("text=登记入户走访")
+    page.wait_for_url(f"**/my/{pairing.pk}/visit/")
+    phone.shot("visit-form")
+    page.check("input[name=items][value=policy]")
+    page.check("input[name=items][value=song]")
+    page.fill("#id_summary", "宣讲政策，送去米面油，了解身体状况。")
+    draw_signature(page, "helper-pad")
+    page.check("input[name=household_sign_method][value=signature]")
+    page.fill("#id_household_signer_name", "张德福")
+    draw_signature(page, "household-pad")
+    assert page.locator("#helper-pad input[type=hidden]").input_value().startswith("data:image/png;base64,")
+    phone.shot("visit-form-signed")
+    page.click("text=保存走访记录")
+    page.wait_for_url(f"**/my/{pairing.pk}/")
+    assert "已登记张德福户" in page.inner_text("main")
+    assert page.locator("#visit-log img").count() == 2
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the household page is {width}px wide on a 390px phone"
+    phone.shot("household-after-visit")
+    visit = Visit.objects.get(pairing=pairing)
+    signature = visit.images.get(kind=ImageKind.HELPER_SIGNATURE)
+    assert signature.content_type == "image/png" and signature.width > 100
+
+
 def test_helper_pages_fit_a_phone(cast, open_session):
     current_policy(cast)
     phone = open_session(phone=True)

@@ -18,6 +18,23 @@
     if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
   });
 
+  // Parts of a form shown only for some choice of a radio group (e.g. witness fields for "witness").
+  function syncShowFor(form) {
+    var checked = form.querySelector("input[type=radio]:checked");
+    var value = checked ? checked.value : "";
+    form.querySelectorAll("[data-show-for]").forEach(function (part) {
+      part.hidden = value !== "" && part.getAttribute("data-show-for").split(" ").indexOf(value) < 0;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("input[type=radio]") && event.target.form) syncShowFor(event.target.form);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (form.querySelector("[data-show-for]")) syncShowFor(form);
+    });
+  });
+
   // Signature pads: a canvas drawn with finger, pen or mouse; its PNG goes into a hidden input.
   function setUpPad(pad) {
     if (pad.dataset.ready) return;
