@@ -22,7 +22,8 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("督导检查", "web:inspections", (Role.CITY_OFFICE,)),
     ("问责处理", "web:escalations", (Role.CITY_OFFICE, Role.LEADING_GROUP)),
     ("单位考核", "web:scorecards", (Role.LEADING_GROUP, Role.CITY_OFFICE, Role.ASSESSOR)),
-    ("文件下载", "web:documents", (Role.CITY_OFFICE, Role.TOWN_OFFICE, Role.UNIT_LIAISON)),
+    ("文件下载", "web:documents", (Role.CITY_OFFICE, Role.TOWN_OFFICE, Role.UNIT_LIAISON, Role.OPERATOR,
+                                 Role.LEADING_GROUP, Role.ASSESSOR)),
     ("消息", "web:inbox", ()),
 ]
 

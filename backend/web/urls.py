@@ -6,7 +6,7 @@ Public pages (the card's QR page) keep their own un-namespaced names in `public_
 from django.urls import include, path
 
 from . import auth
-from .views import city, helper, home, inbox, pairing, unit
+from .views import city, documents, helper, home, inbox, pairing, unit
 
 pages = [
     path("login/", auth.sign_in, name="sign-in"),
@@ -26,6 +26,9 @@ pages = [
     path("my/<int:pk>/call/", helper.log_call, name="log-call"),
     path("my/<int:pk>/visits/<int:visit_pk>/confirm/", helper.confirm_visit, name="confirm-visit"),
     path("city/", city.city_dashboard, name="dashboard"),
+    path("documents/", documents.documents, name="documents"),
+    path("documents/jobs/", documents.jobs, name="document-jobs"),
+    path("documents/<int:pk>/download/", documents.download, name="document-download"),
 ]
 
 urlpatterns: list = [

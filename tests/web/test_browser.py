@@ -130,3 +130,27 @@ def test_helper_pages_fit_a_phone(cast, open_session):
     phone.shot("helper-home-phone")
     phone.go("/inbox/")
     phone.shot("inbox-phone")
+
+
+def test_sec7_city_office_watches_a_document_render_and_downloads_it(cast, open_session, enqueued):
+    from backend.documents.models import DocumentJob
+    from backend.documents.services import run_document_job
+
+    city = open_session()
+    city.sign_in("370683-city_office")
+    page = city.go("/documents/")
+    page.select_option("#id_kind", "A6")
+    page.select_option("#id_format", "pdf")
+    page.click("#document-form button[type=submit]")
+    page.wait_for_selector("#jobs tr[data-state=queued]")
+    city.shot("documents-queued")
+    job = DocumentJob.objects.get()
+    assert [name for name, _ in enqueued] == ["documents.render"]
+    run_document_job(job.pk)  # the worker's part
+    page.wait_for_selector(f'#jobs tr[data-job="{job.pk}"][data-state=done]', timeout=10_000)
+    city.shot("documents-done")
+    with page.expect_download() as download:
+        page.click(f'#jobs tr[data-job="{job.pk}"] a')
+    assert download.value.suggested_filename.endswith(".pdf")
+    with open(download.value.path(), "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
