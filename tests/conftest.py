@@ -1,5 +1,6 @@
 """The fixed cast (ARCHITECTURE "Tests"): two tenants; in each a city office, a town with a village, a unit
-with an A6 quota, a first and a second helper, households, and one login per role."""
+with an A6 quota, a first helper on the unit's accepted roster for the town, a second helper, households,
+and one login per role."""
 
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ def build_cast(code: str, name: str) -> Cast:
     first = f.PersonFactory(organisation=unit, name="李明", helper_category=HelperCategory.CITY_AGENCY, reserve_cadre=True)
     second = f.PersonFactory(organisation=town, name="王芳", helper_category=HelperCategory.TOWN_CADRE)
     household = f.HouseholdFactory(village=village, head_name="张德福")
+    f.put_on_roster(first, town)  # S10: the unit's roster for the town has been accepted
     cast = Cast(tenant, policy, city, leading, dept, town, village, unit, first, second, household)
     for role, org_code, extra in (
         (Role.OPERATOR, "city-office", {"can_reveal": True}),

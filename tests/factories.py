@@ -18,7 +18,8 @@ from backend.directory.models import (
     Village,
 )
 from backend.households.models import Household, Member
-from backend.tenancy.models import Tenant
+from backend.tenancy.models import Policy, Tenant
+from workflows.rosters.models import Roster, RosterEntry, RosterState
 
 _seq = itertools.count(1)
 
@@ -105,3 +106,15 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
         if create:
             Member.objects.create(tenant=obj.tenant, household=obj, name=obj.head_name, relation="01",
                                   id_number=id_number(), sex="01", health=["01"], labour="01", education="02")
+
+
+def put_on_roster(person: Person, town: Organisation) -> RosterEntry:
+    """Test data: the person on their unit's accepted roster for the town, so the town may pair them as a
+    first helper (S10). The roster workflow itself is tested in tests/workflows/test_rosters.py."""
+    cutoff = Policy.current(person.tenant).roster_cutoff
+    roster, _ = Roster.objects.get_or_create(
+        tenant=person.tenant, unit=person.organisation, town=town, year=cutoff.year,
+        defaults={"cutoff": cutoff, "state": RosterState.ACCEPTED})
+    entry, _ = RosterEntry.objects.get_or_create(tenant=person.tenant, roster=roster, person=person,
+                                                 defaults={"position": person.position, "phone": person.phone})
+    return entry

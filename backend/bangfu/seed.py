@@ -31,7 +31,7 @@ from workflows.core.models import TransitionLog
 from workflows.pairings.models import Pairing, PairingState
 from workflows.pairings.services import check_eligibility
 
-from . import names
+from . import names, seed_workflows
 from .seed_visits import seed_visits
 
 LAIZHOU = "370683"
@@ -214,12 +214,14 @@ class Generator:
                     UnitKind.SOE: HelperCategory.SOE}
         people: list[Person] = []
         self.first_pool: dict[int, list[Person]] = {}
+        self.quota_people: dict[UnitQuota, list[Person]] = {}  # each unit's roster for each town (S10)
         for q in quotas:
             pool = self.first_pool.setdefault(q.town_id, [])
             for _ in range(q.count):
                 p = self.cadre(tenant, q.unit, category[q.unit.unit_kind], rng.choice(UNIT_POSITIONS), party=True)
                 people.append(p)
                 pool.append(p)
+                self.quota_people.setdefault(q, []).append(p)
         for unit in self.units:  # staff who are not helpers: non-members and spare members
             for _ in range(rng.randint(2, 6)):
                 people.append(self.cadre(tenant, unit, category[unit.unit_kind], rng.choice(UNIT_POSITIONS),
@@ -297,6 +299,7 @@ def seed(*, code: str = LAIZHOU, name: str = "莱州市", households: int = 2000
     gen.directory(tenant)
     gen.households(tenant, policy)
     gen.helpers(tenant)
+    seed_workflows.rosters(tenant, policy, gen.quota_people, stats=gen.stats)
     gen.pairings(tenant, policy)
     if visits_until is not None:
         gen.stats.visits = seed_visits(tenant, until=visits_until, seed=seed)

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from backend.fieldwork.models import ContactMonth, Visit, VisitEdit
-from tests.factories import HouseholdFactory, PersonFactory
+from tests.factories import HouseholdFactory, PersonFactory, put_on_roster
 from workflows.pairings import services as pairings
 
 from .conftest import TODAY, at_noon, call_body, data_url, png, visit_body
@@ -218,6 +218,7 @@ def test_helper_sees_only_their_households_records(cast, pairing):
     post_visit(cast, "first_helper", visit_body(pairing, dt.date(2018, 5, 8)))
     household = HouseholdFactory(village=cast.village)
     stranger = PersonFactory(organisation=cast.unit)
+    put_on_roster(stranger, cast.town)
     elsewhere = pairings.assign(actor=cast.actor("town_office"), household=household, first_helper=stranger,
                                 second_helper=cast.second_helper, on=dt.date(2018, 3, 19))
     theirs = post_visit(cast, "town_office", visit_body(elsewhere, dt.date(2018, 5, 8), role="first")).json()["id"]

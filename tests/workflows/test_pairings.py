@@ -10,7 +10,7 @@ from backend.common.errors import CapacityExceeded, NotEligible
 from backend.directory.models import HelperCategory
 from backend.tenancy.scoping import Actor
 from tests.conftest import PAIRED_ON, build_cast
-from tests.factories import HouseholdFactory, PersonFactory
+from tests.factories import HouseholdFactory, PersonFactory, put_on_roster
 from workflows.core.models import TransitionLog
 from workflows.pairings import services
 from workflows.pairings.models import Pairing
@@ -23,6 +23,13 @@ def assign(cast, household=None, first=None, second=None, role="town_office", on
 
 def household(cast, **kw):
     return HouseholdFactory(village=cast.village, **kw)
+
+
+def rostered(cast):
+    """Another first helper of the cast's unit, on its accepted roster for the cast's town."""
+    person = PersonFactory(organisation=cast.unit)
+    put_on_roster(person, cast.town)
+    return person
 
 
 def test_s1_scope_households_outside_scope_cannot_be_paired(cast):
@@ -66,9 +73,9 @@ def test_s2_first_helper_holds_one_household(cast):
 
 def test_s3_second_helper_holds_at_most_five(cast):
     for _ in range(5):
-        assign(cast, household=household(cast), first=PersonFactory(organisation=cast.unit))
+        assign(cast, household=household(cast), first=rostered(cast))
     with pytest.raises(CapacityExceeded, match="上限5户"):
-        assign(cast, household=household(cast), first=PersonFactory(organisation=cast.unit))
+        assign(cast, household=household(cast), first=rostered(cast))
 
 
 def test_ended_pairing_frees_the_slot(cast):
@@ -89,7 +96,7 @@ def test_s10_activation_after_in_place_cutoff_is_late(cast):
     on_time = assign(cast)
     services.activate(actor=cast.actor("town_office"), pairing=on_time, met_on=dt.date(2018, 3, 25))
     assert on_time.state == "active" and not on_time.late
-    late = assign(cast, household=household(cast), first=PersonFactory(organisation=cast.unit))
+    late = assign(cast, household=household(cast), first=rostered(cast))
     services.activate(actor=cast.actor("town_office"), pairing=late, met_on=dt.date(2018, 3, 27))
     assert late.late
     log = TransitionLog.objects.for_object(late).last()
@@ -152,7 +159,7 @@ def test_capacity_holds_under_a_real_concurrent_race():
     eight more race for one second helper (capacity 5): exactly five win."""
     cast = build_cast("370683", "莱州市")
     households = [household(cast) for _ in range(16)]
-    firsts = [PersonFactory(organisation=cast.unit) for _ in range(8)]
+    firsts = [rostered(cast) for _ in range(8)]
     seconds = [PersonFactory(organisation=cast.town, helper_category=HelperCategory.TOWN_CADRE) for _ in range(8)]
     actor = Actor.system_for(cast.tenant)
 

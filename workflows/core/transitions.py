@@ -48,10 +48,18 @@ def apply(obj, name: str, *, actor: Actor, roles: Iterable[str], reason: str = "
 
 def log_creation(obj, *, actor: Actor, reason: str = "", data: dict | None = None, field: str = "state"):
     """The first log row of an object, so its history starts where it was made."""
+    log_event(obj, "create", actor=actor, reason=reason, data=data, field=field, from_state="")
+
+
+def log_event(obj, name: str, *, actor: Actor, reason: str = "", data: dict | None = None, field: str = "state",
+              from_state: str | None = None):
+    """A logged change that does not move the state (e.g. a draft's entries edited, an attestation)."""
+    state = getattr(obj, field)
     TransitionLog.objects.create(
-        tenant_id=obj.tenant_id, content_type_id=_content_type_id(obj), object_id=obj.pk, transition="create",
-        from_state="", to_state=getattr(obj, field), actor=actor.user, actor_label=str(actor)[:60],
-        reason=reason or "", data=data or {}, policy_version=Policy.current(actor.tenant).version,
+        tenant_id=obj.tenant_id, content_type_id=_content_type_id(obj), object_id=obj.pk, transition=name,
+        from_state=state if from_state is None else from_state, to_state=state, actor=actor.user,
+        actor_label=str(actor)[:60], reason=reason or "", data=data or {},
+        policy_version=Policy.current(actor.tenant).version,
     )
 
 

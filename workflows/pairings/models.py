@@ -66,6 +66,7 @@ class Pairing(ConcurrentTransitionMixin, TenantOwned):
     term_end = models.DateField("帮扶期至")
     ended_on = models.DateField("结束日期", null=True, blank=True)
     end_reason = models.CharField("结束原因", max_length=20, choices=EndReason.choices, blank=True)
+    replaced_by_filing = models.BooleanField("经备案更换", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PairingQuerySet.as_manager()
@@ -94,6 +95,7 @@ class Pairing(ConcurrentTransitionMixin, TenantOwned):
         self.late = late
 
     @transition(field=state, source=OPEN_STATES, target=PairingState.ENDED, custom={"label": "结束结对"})
-    def end(self, *, on, end_reason: str):
+    def end(self, *, on, end_reason: str, filed: bool = False):
         self.ended_on = on
         self.end_reason = end_reason
+        self.replaced_by_filing = filed
