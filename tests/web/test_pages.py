@@ -7,7 +7,7 @@ import re
 import pytest
 
 from backend.directory.models import HelperCategory
-from tests.factories import HouseholdFactory, PersonFactory
+from tests.factories import HouseholdFactory, PersonFactory, put_on_roster
 from workflows.pairings import services
 from workflows.pairings.models import Pairing
 
@@ -66,6 +66,7 @@ def test_s3_capacity_error_is_shown_next_to_the_field(cast):
     current_policy(cast, second_helper_max_households=1)
     town_office = cast.actor("town_office")
     other_first = PersonFactory(organisation=cast.unit, helper_category=HelperCategory.CITY_AGENCY)
+    put_on_roster(other_first, cast.town)
     services.assign(actor=town_office, household=HouseholdFactory(village=cast.village), first_helper=other_first,
                     second_helper=cast.second_helper, on=today(cast.tenant))
     response = signed_in(cast, "town_office").post(

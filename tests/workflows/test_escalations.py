@@ -11,7 +11,6 @@ from backend.tenancy.scoping import Actor
 from workflows.accountability import services
 from workflows.accountability.models import Escalation, Miss, MissKind, MissState
 
-
 _n = itertools.count(100)
 
 
