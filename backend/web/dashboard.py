@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Count
 
-from backend.directory.models import Organisation
+from backend.directory.models import Organisation, UnitQuota
 from backend.households.models import Household
 from backend.tenancy.models import Policy
 from backend.tenancy.scoping import Actor
@@ -59,3 +60,42 @@ def misses_by_unit(actor: Actor, year: int) -> list[tuple[str, int]]:
 def totals(rows: list[TownRow]) -> dict:
     return {"in_scope": sum(r.in_scope for r in rows), "paired": sum(r.paired for r in rows),
             "active": sum(r.active for r in rows), "misses": sum(r.misses for r in rows)}
+
+
+@dataclass
+class UnitRow:
+    unit: Organisation
+    quota: int = 0
+    paired: int = 0
+    active: int = 0
+    misses: int = 0
+    underperforming: bool = False
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def in_place(self) -> float | None:
+        return self.active / self.quota if self.quota else None
+
+
+def by_unit(actor: Actor, policy: Policy, on: dt.date) -> list[UnitRow]:
+    """Unit scorecards (S17): first helpers sent against the A6 quota, in place, misses this year. A unit is
+    underperforming at the policy's unit threshold of misses, or when its helpers are not all in place after
+    the in-place cutoff."""
+    units = Organisation.objects.visible_to(actor).units().order_by("code")
+    quota = dict(UnitQuota.objects.for_tenant(actor.tenant).order_by().values("unit")
+                 .annotate(n=models.Sum("count")).values_list("unit", "n"))
+    pairings = Pairing.objects.visible_to(actor).open()
+    paired = _by(pairings, "first_helper__organisation")
+    active = _by(pairings.filter(state=PairingState.ACTIVE), "first_helper__organisation")
+    misses = _by(Miss.objects.visible_to(actor).counting().filter(year=on.year), "organisation")
+    rows = []
+    for u in units:
+        row = UnitRow(u, quota.get(u.pk, 0), paired.get(u.pk, 0), active.get(u.pk, 0), misses.get(u.pk, 0))
+        reasons = []
+        if row.misses >= policy.ladder_unit_misses:
+            reasons.append(f"未履职{row.misses}人次，达到{policy.ladder_unit_misses}人次")
+        if on > policy.in_place_cutoff and row.active < row.quota:
+            reasons.append(f"到位{row.active}人，少于分配的{row.quota}人")
+        row.reasons, row.underperforming = tuple(reasons), bool(reasons)
+        rows.append(row)
+    return sorted(rows, key=lambda r: (not r.underperforming, -r.misses, r.unit.code))

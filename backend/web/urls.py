@@ -6,7 +6,7 @@ Public pages (the card's QR page) keep their own un-namespaced names in `public_
 from django.urls import include, path
 
 from . import auth
-from .views import city, documents, helper, home, inbox, pairing, unit
+from .views import city, disclosure, documents, helper, home, inbox, leadership, misses, pairing, unit
 
 pages = [
     path("login/", auth.sign_in, name="sign-in"),
@@ -26,9 +26,12 @@ pages = [
     path("my/<int:pk>/call/", helper.log_call, name="log-call"),
     path("my/<int:pk>/visits/<int:visit_pk>/confirm/", helper.confirm_visit, name="confirm-visit"),
     path("city/", city.city_dashboard, name="dashboard"),
+    path("leadership/units/", leadership.scorecards, name="scorecards"),
+    path("misses/", misses.misses, name="misses"),
     path("documents/", documents.documents, name="documents"),
     path("documents/jobs/", documents.jobs, name="document-jobs"),
     path("documents/<int:pk>/download/", documents.download, name="document-download"),
+    path("disclosure/<str:tenant_code>/<str:village_code>/", disclosure.village_disclosure, name="disclosure"),
 ]
 
 urlpatterns: list = [
