@@ -1,0 +1,28 @@
+"""Fixtures of the plans area: an active pairing of the fixed cast, a frozen clock in 2018."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from tests.conftest import PAIRED_ON
+from workflows.pairings import services as pairings
+
+
+def at_noon(day: dt.date):
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo("Asia/Shanghai")),
+                               tick=False)
+
+
+def activate(cast, household, first, second, met_on=dt.date(2018, 3, 22)):
+    office = cast.actor("town_office")
+    p = pairings.assign(actor=office, household=household, first_helper=first, second_helper=second, on=PAIRED_ON)
+    return pairings.activate(actor=office, pairing=p, met_on=met_on)
+
+
+@pytest.fixture
+def pairing(cast):
+    return activate(cast, cast.household, cast.first_helper, cast.second_helper)
