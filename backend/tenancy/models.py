@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -109,6 +110,9 @@ class Policy(models.Model):
     photo_max_bytes = models.PositiveIntegerField("单张照片大小上限（字节）", default=8 * 1024 * 1024)
     photo_types = models.JSONField("允许的图片格式", default=default_photo_types)
     signature_max_bytes = models.PositiveIntegerField("签名图片大小上限（字节）", default=512 * 1024)
+    # S16 income statements: flag a change of per-capita net income beyond this share of last year's
+    income_change_alert_ratio = models.DecimalField("人均纯收入同比变化提示比例", max_digits=4, decimal_places=2,
+                                                    default=Decimal("0.50"))
     # §6 notifications
     reminder_days = models.JSONField("提前提醒天数", default=default_reminder_days)
     sms_quiet_start = models.TimeField("短信免打扰开始", default=dt.time(21, 0))
