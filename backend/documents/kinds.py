@@ -20,7 +20,7 @@ from backend.households.models import Household
 from backend.tenancy.roles import Role
 from backend.tenancy.scoping import Actor
 
-from .builders import directory, ledger, lists
+from .builders import attendance, card, directory, ledger, lists, national
 from .request import Output, Params, Request
 
 
@@ -37,8 +37,12 @@ class Kind:
 
 KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("A1", "帮扶责任工作台账", ledger.build_a1, "town", ("town",)),
+    Kind("A3", "第一帮扶责任人帮扶工作考勤表", attendance.build_a3, "town", ("town", "quarter")),
     Kind("A5", "部门单位结对帮扶工作镇街联系人名单", directory.build_a5, "tenant", personal=False),
     Kind("A6", "部门单位“第一帮扶责任人”分配明细表", directory.build_a6, "tenant", personal=False),
+    Kind("card", "精准帮扶责任卡", card.build_card, "household", ("household",), formats=("pdf",)),
+    Kind("national", "全国扶贫开发信息系统帮扶责任人同步表", national.build_national, "town", ("town",),
+         formats=("xlsx", "csv")),
     Kind("households", "贫困户名单", lists.build_households, "own", formats=("xlsx",)),
     Kind("pairings", "结对名单", lists.build_pairings, "own", formats=("xlsx",)),
     Kind("misses", "未履职记录", lists.build_misses, "own", formats=("xlsx",), personal=False),

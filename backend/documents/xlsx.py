@@ -87,10 +87,10 @@ def workbook(output: Output) -> bytes:
 
 
 def csv_bytes(output: Output) -> bytes:
-    """UTF-8 with a byte-order mark, which Excel and WPS need to read Chinese CSV correctly."""
+    """The first table, UTF-8 with a byte-order mark (Excel and WPS need it to read Chinese CSV)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for table in output.tables:
-        writer.writerow([c.flat for c in table.columns])
-        writer.writerows([["" if v is None else v for v in row] for row in table.rows])
+    table = output.tables[0]
+    writer.writerow([c.flat for c in table.columns])
+    writer.writerows([["" if v is None else v for v in row] for row in table.rows])
     return buffer.getvalue().encode("utf-8-sig")

@@ -37,6 +37,15 @@ def pdf_fonts(content: bytes, tmp_path: Path) -> str:
     return subprocess.run([_tool("pdffonts"), str(path)], check=True, capture_output=True, text=True).stdout
 
 
+def pdf_images(content: bytes, tmp_path: Path) -> list[int]:
+    """The page number of every image placed in the PDF (pdfimages -list)."""
+    path = tmp_path / "images.pdf"
+    path.write_bytes(content)
+    listing = subprocess.run([_tool("pdfimages"), "-list", str(path)], check=True, capture_output=True,
+                             text=True).stdout
+    return [int(line.split()[0]) for line in listing.splitlines()[2:] if line.strip()]
+
+
 def keep_first_page(content: bytes, name: str) -> Path:
     """Page 1 as PNG under artifacts/documents/ (gitignored), for a person to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -60,6 +69,8 @@ def assert_good_pdf(rendered, tmp_path: Path, name: str, expected: list[str]) ->
     text = pdf_text(rendered.content, tmp_path)
     flat = squeeze(text)
     missing = [e for e in expected if squeeze(e) not in flat]
+    if missing:
+        keep_first_page(rendered.content, f"{name}-failed")
     assert not missing, f"not in the PDF text: {missing}"
     fonts = pdf_fonts(rendered.content, tmp_path)
     assert CJK_FONT.search(fonts), fonts
