@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from backend.directory.models import HelperCategory
 from backend.documents import services
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, put_on_roster
 from workflows.pairings import services as pairing_services
 
 
@@ -28,6 +28,7 @@ def rows_of(rendered):
 def replace_first_helper(cast, paired):
     newcomer = PersonFactory(organisation=cast.unit, name="赵新", helper_category=HelperCategory.CITY_AGENCY,
                              phone="13611112222")
+    put_on_roster(newcomer, cast.town)
     actor = cast.actor("town_office")
     pairing_services.end(actor=actor, pairing=paired, on=dt.date(2018, 5, 10), reason_code="replaced")
     pairing_services.assign(actor=actor, household=cast.household, first_helper=newcomer,
