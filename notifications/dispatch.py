@@ -24,6 +24,7 @@ from backend.common import clock
 from backend.tenancy.models import Policy
 
 from . import routing
+from .bulk import update_each
 from .models import Channel, ChannelSettings, Delivery, DeliveryAttempt, DeliveryState, Outcome
 from .services import render_short, report_failures
 from .transports import Inbox, Message, TransportError, transport_for
@@ -217,12 +218,10 @@ def record(token: str, results: list[tuple[Delivery, str | TransportError]],
         rows, logs = [], []
         for row, result in results:
             attempt = attempts[row.pk]
-            attempt.finished_at = now
             logs.append(attempt)
             if row.pk not in ours:
                 attempt.outcome, attempt.detail = Outcome.INTERRUPTED, "租约已过期，结果未采用"
                 continue
-            row.claim, row.lease_until = "", None
             if not isinstance(result, TransportError):
                 row.state, row.delivered_at, row.provider_id, row.detail = DeliveryState.DELIVERED, now, result, ""
                 attempt.outcome, attempt.provider_id = Outcome.DELIVERED, result
@@ -235,9 +234,9 @@ def record(token: str, results: list[tuple[Delivery, str | TransportError]],
                 row.detail = result.message[:500]
                 attempt.outcome, attempt.detail = Outcome.RETRY, result.message[:500]
             rows.append(row)
-        Delivery.objects.bulk_update(rows, ["state", "claim", "lease_until", "delivered_at", "provider_id", "detail",
-                                            "due_at"])
-        DeliveryAttempt.objects.bulk_update(logs, ["outcome", "finished_at", "provider_id", "detail"])
+        update_each(Delivery, rows, ["state", "delivered_at", "provider_id", "detail", "due_at"], claim="",
+                    lease_until=None)
+        update_each(DeliveryAttempt, logs, ["outcome", "provider_id", "detail"], finished_at=now)
         if failed:
             report_failures(failed)
     for row in failed:

@@ -28,8 +28,11 @@ class NotificationQuerySet(TenantQuerySet):
     def scope_q(self, actor: Actor) -> Q:
         return Q(user=actor.user) if actor.user is not None else NOTHING
 
-    def inbox_of(self, actor: Actor):
-        """A person's own inbox, whatever their role: tenant-wide roles do not read others' messages."""
+    def visible_to(self, actor: Actor) -> NotificationQuerySet:
+        """Messages are personal: every role, tenant-wide ones too, sees only its own delivered inbox."""
+        return self.inbox_of(actor)
+
+    def inbox_of(self, actor: Actor) -> NotificationQuerySet:
         if actor.user is None:
             return self.none()
         return self.filter(tenant=actor.tenant, user=actor.user, shown_at__isnull=False)

@@ -22,8 +22,9 @@ def webhook_for(tenant) -> str:
     return row.webhook if row is not None else settings.WECOM_WEBHOOK_URL
 
 
-def reachable(recipient, *, webhook: str) -> list[str]:
-    """Channels this recipient has an address on, among those configured for the deployment."""
+def reachable(recipient) -> list[str]:
+    """Channels this recipient has an address on, among those configured for the deployment (the group
+    robot is checked afterwards, and only when someone wants it: most kinds never go there)."""
     found = []
     if recipient.user_id:
         found.append(Channel.INBOX)
@@ -31,8 +32,7 @@ def reachable(recipient, *, webhook: str) -> list[str]:
         found.append(Channel.EMAIL)
     if recipient.mobile and settings.SMS_GATEWAY_URL:
         found.append(Channel.SMS)
-    if webhook:
-        found.append(Channel.WECOM)
+    found.append(Channel.WECOM)  # kept only if wanted and the tenant has a robot (channels_for)
     return found
 
 
@@ -54,10 +54,11 @@ def wanted(kind: str, channel: str, user_id: int | None, prefs: dict) -> bool:
 
 def channels_for(tenant, kind: str, recipients: list) -> dict[str, list[str]]:
     """Recipient ref → channels to deliver on, in one query for preferences and one for the webhook."""
-    webhook = webhook_for(tenant)
     prefs = preferences(tenant, kind, [r.user_id for r in recipients if r.user_id])
-    return {r.ref: [c for c in reachable(r, webhook=webhook) if wanted(kind, c, r.user_id, prefs)]
-            for r in recipients}
+    routes = {r.ref: [c for c in reachable(r) if wanted(kind, c, r.user_id, prefs)] for r in recipients}
+    if any(Channel.WECOM in c for c in routes.values()) and not webhook_for(tenant):
+        routes = {ref: [c for c in chans if c != Channel.WECOM] for ref, chans in routes.items()}
+    return routes
 
 
 def quiet_until(now: dt.datetime, tz_name: str, start: dt.time, end: dt.time) -> dt.datetime | None:

@@ -92,7 +92,8 @@ def notify(*, tenant, recipients: list[Recipient], kind: str, key: str, context:
     now = clock.now()
     sms_due = sms_due_at(tenant, now) if any(Channel.SMS in c for c in routes.values()) else now
     created: list[tuple[Notification, Recipient]] = []
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint of our own: a failure here fails the caller's work.
+    with transaction.atomic(savepoint=False):
         for r in recipients:
             try:
                 with transaction.atomic():

@@ -43,6 +43,7 @@ def test_sec6_inbox_lists_own_delivered_messages_and_counts_unread(cast, other, 
 
 def test_sec6_nobody_reads_another_persons_inbox_not_even_the_city_office(cast, daytime):
     n = delivered(cast)
+    assert not Notification.objects.visible_to(cast.actor("city_office")).exists()  # what pages and admin use
     city = cast.client("city_office")
     assert city.get("/api/v1/notifications/").json()["results"] == []
     assert city.get(f"/api/v1/notifications/{n.pk}/").status_code == 404
@@ -141,3 +142,11 @@ def test_sec6_a_permanent_failure_notifies_the_offices_inbox(cast, channels, day
     rows = cast.client("town_office").get("/api/v1/notifications/").json()["results"]
     assert rows[0]["subject"] == "消息发送失败：李明（短信）" and "400" in rows[0]["body"]
     assert Notification.objects.filter(key=f"delivery_failed:{sms.pk}|user:{cast.users['city_office'].pk}").exists()
+
+
+def test_sec6_admin_shows_deliveries_with_their_log_and_masks_mobiles(cast, channels, daytime, admin_client):
+    sms = failed_sms(cast, channels.gateway)
+    page = admin_client.get(f"/admin/notifications/delivery/{sms.pk}/change/").content.decode()
+    assert "永久失败" in page and "400" in page
+    listing = admin_client.get("/admin/notifications/notification/").content.decode()
+    assert "138****8000" in listing and "13800138000" not in listing
