@@ -4,6 +4,7 @@
 - tenant: published directory data (A5, A6): every member of the tenant;
 - town: a whole town's ledger (A1, A3, the quarterly report): tenant-wide roles and that town's office;
 - village / household: whoever may see that village or household (helpers see their own households);
+- escalation: whoever may see that escalation (the helper, the unit, the town, tenant-wide roles);
 - own: lists of what the requester sees; only the requester downloads them.
 """
 
@@ -19,8 +20,9 @@ from backend.directory.models import Village
 from backend.households.models import Household
 from backend.tenancy.roles import Role
 from backend.tenancy.scoping import Actor
+from workflows.accountability.models import Escalation
 
-from .builders import attendance, card, directory, ledger, lists, national
+from .builders import attendance, card, directory, disclosure, ledger, lists, national, notice
 from .request import Output, Params, Request
 
 
@@ -41,6 +43,9 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("A5", "部门单位结对帮扶工作镇街联系人名单", directory.build_a5, "tenant", personal=False),
     Kind("A6", "部门单位“第一帮扶责任人”分配明细表", directory.build_a6, "tenant", personal=False),
     Kind("card", "精准帮扶责任卡", card.build_card, "household", ("household",), formats=("pdf",)),
+    Kind("disclosure", "村级结对帮扶责任公示", disclosure.build_disclosure, "village", ("village",), personal=False),
+    Kind("notice", "通报及约谈通知书", notice.build_notice, "escalation", ("subject",), formats=("pdf",),
+         personal=False),
     Kind("national", "全国扶贫开发信息系统帮扶责任人同步表", national.build_national, "town", ("town",),
          formats=("xlsx", "csv")),
     Kind("households", "贫困户名单", lists.build_households, "own", formats=("xlsx",)),
@@ -48,7 +53,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("misses", "未履职记录", lists.build_misses, "own", formats=("xlsx",), personal=False),
 )}
 
-SCOPES = ("tenant", "town", "village", "household", "own")
+SCOPES = ("tenant", "town", "village", "household", "escalation", "own")
 
 
 def get(code: str) -> Kind:
@@ -71,6 +76,8 @@ def authorise(actor: Actor, kind: Kind, params: Params) -> None:
         raise NotFound("未找到该村。")
     if kind.scope == "household" and not Household.objects.visible_to(actor).filter(pk=params.household.pk).exists():
         raise NotFound("未找到该贫困户。")
+    if kind.scope == "escalation" and not Escalation.objects.visible_to(actor).filter(pk=params.subject_id).exists():
+        raise NotFound("未找到该问责记录。")
 
 
 def subject_q(actor: Actor) -> Q:
@@ -78,11 +85,13 @@ def subject_q(actor: Actor) -> Q:
     by_scope = {s: [k.code for k in KINDS.values() if k.scope == s] for s in SCOPES}
     q = Q(kind__in=by_scope["tenant"])
     if actor.tenant_wide:
-        return q | Q(kind__in=by_scope["town"] + by_scope["village"] + by_scope["household"])
+        return q | Q(kind__in=by_scope["town"] + by_scope["village"] + by_scope["household"] + by_scope["escalation"])
     if actor.has(Role.TOWN_OFFICE) and actor.organisation is not None:
         q |= Q(kind__in=by_scope["town"], town=actor.organisation)
     if by_scope["village"]:
         q |= Q(kind__in=by_scope["village"], village__in=Village.objects.visible_to(actor).values("pk"))
     if by_scope["household"]:
         q |= Q(kind__in=by_scope["household"], household__in=Household.objects.visible_to(actor).values("pk"))
+    if by_scope["escalation"]:
+        q |= Q(kind__in=by_scope["escalation"], subject_id__in=Escalation.objects.visible_to(actor).values("pk"))
     return q

@@ -76,3 +76,22 @@ def test_the_renderer_refuses_to_read_files_or_the_network():
             '</body></html>')
     result = html_to_pdf(html)
     assert any("refused" in w or "disallowed" in w for w in result.warnings), result.warnings
+
+
+def test_s12_village_disclosure_shows_only_whitelisted_fields(cast, paired, tmp_path):
+    from backend.directory.models import TownContact
+    from tests.factories import HouseholdFactory
+
+    TownContact.objects.create(tenant=cast.tenant, town=cast.town, name="史越", position="城港路扶贫办科员",
+                               office_phone="2296895", mobile="15866463532")
+    elsewhere = HouseholdFactory(village__town=cast.town, village__tenant=cast.tenant, head_name="别村户")
+    rendered = render(cast, "disclosure", role="second_helper", village=cast.village.code, on="2018-06-30")
+    text = assert_good_pdf(rendered, tmp_path, "disclosure", [
+        "西关村结对帮扶责任公示", "镇（街）：城港路街道", "户主姓名", "所在村", "家庭人口", "脱贫状态", "致贫原因",
+        "第一帮扶", "工作单位", "张德福", "西关村", "已脱贫（享受政策）", "因病", "李明", "莱州市财政局", "王芳",
+        "城港路街道", "监督电话：2296895"])
+    flat = squeeze(text)
+    member = cast.household.members.get()
+    for secret in (cast.household.phone, cast.household.phone[-4:] + "", member.id_number[-4:], member.id_number[:6],
+                   cast.first_helper.phone[-4:], "15866463532", elsewhere.head_name):
+        assert secret not in flat, secret

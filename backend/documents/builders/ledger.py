@@ -43,11 +43,11 @@ def by_household(pairings) -> dict[int, Pairing]:
     return chosen
 
 
-def town_households(tenant, town, on, paired_ids):
+def households_on(tenant, on, paired_ids, **place):
+    """Households of a town or village in scope that year (S1) or with helpers on the day."""
     policy = Policy.current(tenant, on)
-    in_scope = Household.objects.filter(tenant=tenant, village__town=town).in_scope(policy, on.year)
-    return (Household.objects.filter(tenant=tenant, village__town=town)
-            .filter(Q(pk__in=in_scope.values("pk")) | Q(pk__in=paired_ids))
+    here = Household.objects.filter(tenant=tenant, **place)
+    return (here.filter(Q(pk__in=here.in_scope(policy, on.year).values("pk")) | Q(pk__in=paired_ids))
             .select_related("village__town").order_by("village__code", "code", "id"))
 
 
@@ -60,7 +60,7 @@ def helper_cells(person, personal) -> list[str]:
 def build_a1(req: Request) -> Output:
     tenant, town, on = req.tenant, req.params.town, req.params.on
     pairings = by_household(pairings_on(tenant, on, household__village__town=town))
-    households = list(town_households(tenant, town, on, list(pairings)))
+    households = list(households_on(tenant, on, list(pairings), village__town=town))
     codes = CodeLabels("cause")
     rows = []
     total = len(households)
