@@ -14,6 +14,7 @@ from backend.directory.models import HelperCategory, Organisation, Person
 from backend.tenancy.models import Policy
 from backend.tenancy.scoping import Actor
 from workflows.pairings.models import OPEN_STATES, Pairing, PairingState
+from workflows.rosters.models import RosterEntry, RosterState
 
 from .due import unpaired_households
 
@@ -28,10 +29,11 @@ def households(actor: Actor, town: Organisation, policy: Policy, on: dt.date):
 
 
 def first_helpers(actor: Actor, town: Organisation, policy: Policy):
-    """First-helper candidates of the units sending helpers to `town` (A6) with a free slot; reserve
-    cadres (后备干部) first, as S2 prefers them."""
+    """People on the units' accepted rosters for `town` (S10; the rule of rosters.selectors.on_accepted_roster,
+    as one set query) who can still take a household; reserve cadres (后备干部) first, as S2 prefers them."""
+    on_roster = RosterEntry.objects.filter(roster__town=town, roster__state=RosterState.ACCEPTED).values("person")
     return (Person.objects.for_tenant(actor.tenant).first_helper_candidates()
-            .filter(organisation__quotas__town=town)
+            .filter(pk__in=on_roster)
             .annotate(open_count=Count("first_pairings", filter=Q(first_pairings__state__in=OPEN_STATES), distinct=True))
             .filter(open_count__lt=policy.first_helper_max_households)
             .select_related("organisation").order_by("-reserve_cadre", "organisation__code", "name", "pk"))

@@ -6,7 +6,19 @@ Public pages (the card's QR page) keep their own un-namespaced names in `public_
 from django.urls import include, path
 
 from . import auth
-from .views import city, disclosure, documents, helper, home, inbox, leadership, misses, pairing, unit
+from .views import (
+    city,
+    disclosure,
+    documents,
+    helper,
+    home,
+    inbox,
+    leadership,
+    misses,
+    pairing,
+    rosters,
+    unit,
+)
 
 pages = [
     path("login/", auth.sign_in, name="sign-in"),
@@ -20,6 +32,11 @@ pages = [
     path("town/pairing/assign/", pairing.assign, name="pairing-assign"),
     path("town/pairing/activate/", pairing.activate, name="pairing-activate"),
     path("unit/helpers/", unit.unit_helpers, name="unit-helpers"),
+    path("unit/rosters/", rosters.unit_rosters, name="unit-rosters"),
+    path("unit/rosters/open/<int:town_pk>/", rosters.open_roster, name="unit-roster-open"),
+    path("unit/rosters/<int:pk>/", rosters.unit_roster, name="unit-roster"),
+    path("town/rosters/", rosters.town_rosters, name="town-rosters"),
+    path("town/rosters/<int:pk>/decide/", rosters.town_decide, name="town-roster-decide"),
     path("my/", helper.my_households, name="my-households"),
     path("my/<int:pk>/", helper.household, name="my-household"),
     path("my/<int:pk>/visit/", helper.log_visit, name="log-visit"),

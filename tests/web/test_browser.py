@@ -27,8 +27,15 @@ def test_guard_blocks_and_reports_requests_outside_the_server(open_session):
     session.guard.outside.clear()  # proven; let the teardown check pass
 
 
-def test_s2_s3_town_office_pairs_a_household_and_the_city_dashboard_changes(cast, open_session):
+def test_s10_unit_submits_a_roster_the_town_accepts_and_pairs_and_the_city_dashboard_changes(cast, open_session):
+    from backend.directory.models import HelperCategory
+    from tests.factories import PersonFactory
+
     current_policy(cast)
+    zhao = PersonFactory(organisation=cast.unit, name="赵强", helper_category=HelperCategory.CITY_AGENCY,
+                         reserve_cadre=True)
+    qian = PersonFactory(organisation=cast.unit, name="钱亮", helper_category=HelperCategory.CITY_AGENCY)
+
     city = open_session()
     city.sign_in("370683-city_office")
     city.shot("city-home")
@@ -36,22 +43,51 @@ def test_s2_s3_town_office_pairs_a_household_and_the_city_dashboard_changes(cast
     assert city.page.inner_text('[data-total="paired"]') == "0"
     city.shot("city-dashboard-before")
 
+    # The unit liaison fills the roster for the town and submits it against the quota of 2.
+    unit = open_session()
+    unit.sign_in("370683-unit_liaison")
+    unit.shot("unit-home")
+    page = unit.go("/unit/rosters/")
+    unit.shot("unit-rosters")
+    page.click(f'tr[data-town="{cast.town.code}"] button')
+    page.wait_for_selector("#roster-form")
+    page.check(f"#person-{zhao.pk}")
+    unit.shot("unit-roster-draft")
+    page.click("button[value=submit]")
+    page.wait_for_selector("text=名单人数为1人")  # one short of the quota: refused, named both numbers
+    assert "的2人不一致" in page.inner_text(".form-errors")
+    unit.shot("unit-roster-count-error")
+    assert page.is_checked(f"#person-{zhao.pk}")
+    page.check(f"#person-{qian.pk}")
+    page.click("button[value=submit]")
+    page.wait_for_selector('#roster-status[data-state="submitted"]')
+    assert "报送（草稿 → 已报送）" in page.inner_text("#history")
+    unit.shot("unit-roster-submitted")
+    unit.go("/unit/helpers/")
+    unit.shot("unit-helpers")
+
+    # The town office accepts it; the two are now first helpers it may pair.
     town = open_session()
     town.sign_in("370683-town_office")
     assert "尚未安排帮扶责任人的贫困户" in town.page.inner_text("main")
     town.shot("town-home")
+    page = town.go("/town/rosters/")
+    town.shot("town-rosters")
+    page.click("section.roster[data-state=submitted] button[value=accept]")
+    page.wait_for_selector("text=名单人员可安排为第一帮扶责任人")
+    town.shot("town-rosters-accepted")
     page = town.go("/town/pairing/")
-    assert "★后备干部" in page.inner_text("#first-helpers")
+    assert "赵强" in page.inner_text("#first-helpers") and "★后备干部" in page.inner_text("#first-helpers")
     town.shot("pairing-board")
     page.click(f'#unpaired [data-pick="id_household"][data-value="{cast.household.pk}"]')
-    page.click(f'#first-helpers [data-value="{cast.first_helper.pk}"]')
+    page.click(f'#first-helpers [data-value="{zhao.pk}"]')
     page.click(f'#second-helpers [data-value="{cast.second_helper.pk}"]')
     page.click("#board button.primary")
     page.wait_for_selector("text=已为张德福户安排帮扶责任人")
     assert page.locator(f'#unpaired tr[data-household="{cast.household.pk}"]').count() == 0
     town.shot("pairing-board-assigned")
     pairing = Pairing.objects.get(household=cast.household)
-    assert pairing.first_helper == cast.first_helper
+    assert pairing.first_helper == zhao
 
     # The first meeting recorded from the same board makes the pairing active (in place).
     page.click(f'li[data-pairing="{pairing.pk}"] button[type=submit]')
@@ -66,6 +102,13 @@ def test_s2_s3_town_office_pairs_a_household_and_the_city_dashboard_changes(cast
     row = city.page.locator(f'#town-table tr[data-town="{cast.town.code}"]')
     assert row.locator('[data-col="active"]').inner_text() == "1"
     city.shot("city-dashboard-after")
+    city.go("/leadership/units/")
+    city.shot("unit-scorecards")
+    city.go("/misses/")
+    city.shot("misses")
+    town.go(f"/disclosure/{cast.tenant.code}/{cast.village.code}/")
+    assert "张*福" in town.page.inner_text("#disclosure")
+    town.shot("village-disclosure")
 
 
 def draw_signature(page, pad: str) -> None:
