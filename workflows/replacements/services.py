@@ -9,7 +9,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 
 from backend.common import clock
-from backend.common.errors import Conflict, Forbidden, ValidationFailed
+from backend.common.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
 from backend.directory.models import Person
 from backend.tenancy.models import Policy, Tenant
 from backend.tenancy.roles import Role
@@ -18,7 +18,7 @@ from workflows.core import transitions
 from workflows.pairings import services as pairings
 from workflows.pairings.models import OPEN_STATES, EndReason, Pairing, PairingState
 
-from .models import HelperSide, Replacement, ReplacementReason
+from .models import HelperSide, Replacement, ReplacementReason, ReplacementState
 
 FILERS = (Role.OPERATOR, Role.CITY_OFFICE, Role.TOWN_OFFICE, Role.UNIT_LIAISON)
 DECIDERS = (Role.OPERATOR, Role.CITY_OFFICE)
@@ -108,6 +108,11 @@ def reject(*, actor: Actor, replacement: Replacement, reason: str) -> Replacemen
 @transaction.atomic
 def take_effect(*, actor: Actor, replacement: Replacement, reason: str = "") -> Replacement:
     """The old pairing ends ("replaced", filed) and the new one starts, active from the effective date."""
+    if not actor.system and not actor.has(*DECIDERS):
+        raise Forbidden("只有市扶贫办可以执行更换。")
+    today = clock.local_today(actor.tenant.time_zone)
+    if replacement.state == ReplacementState.ACCEPTED and replacement.effective_on > today:
+        raise TransitionNotAllowed(f"该更换{replacement.effective_on}生效，尚未到生效日期。")
     old = Pairing.objects.select_related("household__village", "first_helper", "second_helper").get(
         pk=replacement.pairing_id)
     was_active = old.state == PairingState.ACTIVE
