@@ -290,7 +290,8 @@ class Generator:
 
 @transaction.atomic
 def seed(*, code: str = LAIZHOU, name: str = "莱州市", households: int = 2000, seed: int = 2018,
-         visits_until: dt.date | None = None) -> Stats:
+         visits_until: dt.date | None = None, campaign: bool = True) -> Stats:
+    """`campaign=False` stops before the set-up campaign (S10: rosters and pairings), so it can be replayed."""
     if Tenant.objects.filter(code=code).exists():
         raise ValueError(f"tenant {code} already exists")
     tenant = Tenant.objects.create(code=code, name=name)
@@ -299,6 +300,8 @@ def seed(*, code: str = LAIZHOU, name: str = "莱州市", households: int = 2000
     gen.directory(tenant)
     gen.households(tenant, policy)
     gen.helpers(tenant)
+    if not campaign:
+        return gen.stats
     seed_workflows.rosters(tenant, policy, gen.quota_people, stats=gen.stats)
     gen.pairings(tenant, policy)
     if visits_until is not None:

@@ -112,7 +112,7 @@ class QuarterlyReport(ConcurrentTransitionMixin, TenantOwned):
     def approve(self, *, at):
         self.decided_at = at
 
-    @transition(field=state, source=ReportState.SUBMITTED, target=ReportState.RETURNED, custom={"label": "退回"})
+    @transition(field=state, source=ReportState.SUBMITTED, target=ReportState.RETURNED, custom={"label": "退回", "api": "return"})
     def return_to_town(self, *, at, why: str):
         self.decided_at, self.return_reason = at, why
 

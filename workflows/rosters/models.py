@@ -67,7 +67,7 @@ class Roster(ConcurrentTransitionMixin, TenantOwned):
     def accept(self, *, at):
         self.decided_at = at
 
-    @transition(field=state, source=RosterState.SUBMITTED, target=RosterState.RETURNED, custom={"label": "退回"})
+    @transition(field=state, source=RosterState.SUBMITTED, target=RosterState.RETURNED, custom={"label": "退回", "api": "return"})
     def return_to_unit(self, *, at, why: str):
         self.decided_at, self.return_reason = at, why
 
