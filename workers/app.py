@@ -14,4 +14,5 @@ app.conf.task_routes = {
     "notifications.*": {"queue": "notifications"},
     "documents.*": {"queue": "documents"},
 }
-app.conf.imports = ("workers.tasks", "workers.notification_tasks", "workers.document_tasks")
+app.conf.imports = ("workers.tasks", "workers.notification_tasks", "workers.document_tasks",
+                    "workers.workflow_tasks")

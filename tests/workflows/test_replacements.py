@@ -138,3 +138,17 @@ def test_s7_replacement_api_and_its_log(world):
     log = world.client("city_office").get(f"/api/v1/audit/?object_type=replacements&object_id={rid}").json()
     assert [row["transition"] for row in log["results"]] == ["create", "accept"]
     assert Replacement.objects.get().urgent
+
+
+def test_s7_the_scheduled_job_makes_due_replacements_take_effect(world):
+    from django_celery_beat.models import PeriodicTask
+
+    from workers.schedule import install
+    from workers.workflow_tasks import replacements_take_effect
+
+    install()
+    assert PeriodicTask.objects.get(task="workflows.replacements_take_effect").interval.every == 3600
+    r = world.replacement("due")
+    assert replacements_take_effect() == 1 and replacements_take_effect() == 0
+    r.refresh_from_db()
+    assert r.state == "effective"

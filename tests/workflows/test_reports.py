@@ -11,6 +11,7 @@ from backend.fieldwork.models import Visit
 from notifications.models import Notification
 from tests.factories import HouseholdFactory, PersonFactory, VillageFactory
 from workflows.accountability.models import Miss
+from workflows.deliveries.models import Delivery, DeliveryCampaign
 from workflows.pairings import services as pairings
 from workflows.reporting import services
 from workflows.reporting.models import ReportLine, quarter_bounds, quarter_label
@@ -45,6 +46,12 @@ def test_s14_compile_counts_each_pairings_quarter_from_the_records(world):
     Miss.objects.create(tenant=cast.tenant, key="m1", kind="call", year=2018, pairing=p, person=first, role="first",
                         window_start=dt.date(2018, 3, 1), window_end=dt.date(2018, 3, 31),
                         policy_version=cast.policy.version)
+    spring = DeliveryCampaign.objects.create(tenant=cast.tenant, year=2018, festival="chunjie",
+                                             festival_on=dt.date(2018, 2, 16), starts_on=dt.date(2018, 2, 1),
+                                             deliver_by=dt.date(2018, 2, 14), goods="米面油", budget=100000)
+    Delivery.objects.create(tenant=cast.tenant, campaign=spring, pairing=p, household=p.household, helper=first,
+                            delivered_on=dt.date(2018, 3, 23), receipt_sign_method="signature",
+                            receipt_signature=b"png")
     ended = pairings.assign(actor=world.actor("town_office"), household=HouseholdFactory(village=cast.village),
                             first_helper=world.first_helper(), second_helper=second, on=dt.date(2017, 11, 1))
     pairings.end(actor=world.actor("town_office"), pairing=ended, on=dt.date(2017, 12, 31), reason_code="term_over")
@@ -55,7 +62,8 @@ def test_s14_compile_counts_each_pairings_quarter_from_the_records(world):
     compiled = world.client("town_office").post(f"/api/v1/quarterly-reports/{rid}/compile/", {}, format="json").json()
     assert compiled["state"] == "compiled"
     [line] = compiled["lines"]  # the pairing ended in 2017 is not in the quarter
-    assert (line["first_visits"], line["first_calls"], line["second_visits"], line["misses"]) == (2, 1, 1, 1)
+    assert (line["first_visits"], line["first_calls"], line["second_visits"], line["misses"], line["deliveries"]) == (
+        2, 1, 1, 1, 1)
     assert line["first_visit_dates"] == ["2018-03-22", "2018-03-30"]
     assert compiled["missing_attestations"] == [{"id": second.pk, "name": "王芳"}]
 

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 
 from backend.fieldwork.models import Channel, HelperRole, Visit
 from workflows.accountability.models import Miss, MissState
+from workflows.deliveries.models import Delivery
 from workflows.pairings.models import Pairing
 
 from .models import QuarterlyReport, ReportLine
@@ -38,6 +39,8 @@ def build_lines(report: QuarterlyReport, village_ids: list[int] | None = None) -
         dates[pid].append(day.isoformat())
     misses = dict(Miss.objects.filter(pairing_id__in=ids, state=MissState.RECORDED, window_end__range=(start, end))
                   .values("pairing_id").annotate(n=Count("id")).values_list("pairing_id", "n"))
+    deliveries = dict(Delivery.objects.filter(pairing_id__in=ids, delivered_on__range=(start, end))
+                      .values("pairing_id").annotate(n=Count("id")).values_list("pairing_id", "n"))
     return [
         ReportLine(tenant_id=report.tenant_id, report=report, pairing=p, household_id=p.household_id,
                    village_id=p.household.village_id, first_helper_id=p.first_helper_id,
@@ -46,7 +49,7 @@ def build_lines(report: QuarterlyReport, village_ids: list[int] | None = None) -
                    first_visit_dates=dates.get(p.pk, []),
                    first_calls=counts.get((p.pk, HelperRole.FIRST, Channel.PHONE), 0),
                    second_visits=counts.get((p.pk, HelperRole.SECOND, Channel.IN_PERSON), 0),
-                   misses=misses.get(p.pk, 0))
+                   misses=misses.get(p.pk, 0), deliveries=deliveries.get(p.pk, 0))
         for p in pairings
     ]
 
