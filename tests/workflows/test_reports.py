@@ -138,3 +138,13 @@ def test_s11_return_notifies_the_town_and_reopens_only_named_villages_showing_ch
     assert services.changes(report) == changes
     with pytest.raises(ValidationFailed, match="东关村不属于城港路街道"):
         services.reopen(actor=town, report=report, villages=[world.village2])
+
+
+def test_s11_towns_overdue_after_the_due_date(world):
+    from workflows.reporting.selectors import overdue_towns
+
+    tenant = world.cast.tenant
+    assert overdue_towns(tenant, year=2018, quarter=1, as_of=dt.date(2018, 4, 10)) == []
+    assert overdue_towns(tenant, year=2018, quarter=1, as_of=dt.date(2018, 4, 11)) == [world.cast.town, world.town2]
+    world.report("returned")
+    assert overdue_towns(tenant, year=2018, quarter=1, as_of=dt.date(2018, 4, 11)) == [world.town2]

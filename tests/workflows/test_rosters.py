@@ -145,3 +145,17 @@ def test_s10_only_a_draft_can_be_edited_and_only_by_its_unit(world):
     town = world.client("town2_office").put(f"/api/v1/rosters/{roster.pk}/entries/", entries_body(world),
                                             format="json")
     assert town.status_code == 403
+
+
+def test_s10_overdue_allocations_after_the_cutoff(world):
+    from workflows.rosters.selectors import overdue
+
+    roster = world.roster("draft")
+    assert overdue(world.cast.tenant, datetime.date(2018, 3, 21)) == []
+    # The cast's roster for its town is accepted; the one for 文昌路街道 is still a draft.
+    assert [(q.unit, q.town) for q in overdue(world.cast.tenant, datetime.date(2018, 3, 22))] == [
+        (world.cast.unit, world.town2)]
+    from workflows.rosters import services
+
+    services.submit(actor=world.actor("unit_liaison"), roster=roster)
+    assert overdue(world.cast.tenant, datetime.date(2018, 3, 22)) == []
