@@ -197,3 +197,29 @@ def test_sec7_city_office_watches_a_document_render_and_downloads_it(cast, open_
     assert download.value.suggested_filename.endswith(".pdf")
     with open(download.value.path(), "rb") as fh:
         assert fh.read(5) == b"%PDF-"
+
+
+def test_every_menu_page_of_every_role_renders_with_own_assets_only(cast, open_session):
+    """A tour: each role signs in and opens every page of its menu; each page is kept as a screenshot."""
+    from workflows.accountability import services as accountability
+    from workflows.pairings import services
+
+    from .helpers import today
+
+    current_policy(cast)
+    pairing = services.assign(actor=cast.actor("town_office"), household=cast.household,
+                              first_helper=cast.first_helper, second_helper=cast.second_helper, on=today(cast.tenant))
+    accountability.open_escalation(tenant=cast.tenant, level=3, year=today(cast.tenant).year, organisation=cast.unit,
+                                   misses=[], actor=cast.actor("city_office"), reason="单位未履职达到3人次")
+    extra = {"first_helper": [f"/my/{pairing.pk}/", f"/my/{pairing.pk}/call/", "/inbox/preferences/"]}
+    for role in ("city_office", "leading_group", "town_office", "unit_liaison", "first_helper", "second_helper",
+                 "assessor"):
+        session = open_session(phone=role.endswith("helper"))
+        session.sign_in(f"370683-{role}")
+        links = session.page.eval_on_selector_all("nav.menu a", "els => els.map(e => e.getAttribute('href'))")
+        assert links[0] == "/" and "/inbox/" in links
+        for path in [*links, *extra.get(role, [])]:
+            page = session.go(path)
+            assert page.locator("h1").count() >= 1, f"{role} {path} has no heading"
+            session.shot(f"{role}-{path.strip('/').replace('/', '-') or 'home'}")
+        session.context.close()
