@@ -104,6 +104,16 @@ MACHINES = [
       lambda w, o, a: escalations.schedule_interview(actor=a, escalation=o, when=moment(TODAY), where="市委会议室",
                                                      who="领导小组副组长"),
       {"when": WHEN, "where": "市委会议室", "who": "领导小组副组长"}, name="level3"),
+    T("escalations", "hold-interview", ("escalation", "interview_scheduled", 3), "leading_group", "city_office",
+      ("escalation", "notice_issued", 3), "interview_held",
+      lambda w, o, a: escalations.hold_interview(actor=a, escalation=o, notes="约谈单位主要负责人"),
+      {"notes": "约谈单位主要负责人，单位作出书面检查"}, name="level3"),
+    T("escalations", "close", ("escalation", "interview_held", 3), "leading_group", "unit_liaison",
+      ("escalation", "open", 3), "closed", lambda w, o, a: escalations.close(actor=a, escalation=o), name="level3"),
+    T("escalations", "withdraw", ("escalation", "notice_issued", 3), "city_office", "leading_group",
+      ("escalation", "withdrawn", 3), "withdrawn",
+      lambda w, o, a: escalations.withdraw(actor=a, escalation=o, evidence="满意度调查记录有误"),
+      {"reason": "满意度调查记录有误"}, name="level3"),
 ]
 IDS = [f"{t.resource}-{t.url}{'-' + t.name if t.name else ''}" for t in MACHINES]
 

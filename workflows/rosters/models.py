@@ -24,14 +24,19 @@ class RosterState(models.TextChoices):
     RETURNED = "returned", "已退回"
 
 
+def _roster_scope(actor: Actor, prefix: str = "") -> Q:
+    """A unit sees its own rosters, a town office the rosters sent to it."""
+    q = NOTHING
+    if actor.has(Role.UNIT_LIAISON) and actor.organisation is not None:
+        q |= Q(**{f"{prefix}unit": actor.organisation})
+    if actor.has(Role.TOWN_OFFICE) and actor.organisation is not None:
+        q |= Q(**{f"{prefix}town": actor.organisation})
+    return q
+
+
 class RosterQuerySet(TenantQuerySet):
     def scope_q(self, actor: Actor) -> Q:
-        q = NOTHING
-        if actor.has(Role.UNIT_LIAISON) and actor.organisation is not None:
-            q |= Q(unit=actor.organisation)
-        if actor.has(Role.TOWN_OFFICE) and actor.organisation is not None:
-            q |= Q(town=actor.organisation)
-        return q
+        return _roster_scope(actor)
 
 
 class Roster(ConcurrentTransitionMixin, TenantOwned):
@@ -78,7 +83,7 @@ class Roster(ConcurrentTransitionMixin, TenantOwned):
 
 class RosterEntryQuerySet(TenantQuerySet):
     def scope_q(self, actor: Actor) -> Q:
-        return Q(roster__in=Roster.objects.filter(RosterQuerySet.scope_q(Roster.objects.none(), actor)))
+        return _roster_scope(actor, "roster__")
 
 
 class RosterEntry(TenantOwned):

@@ -57,7 +57,7 @@ def open_roster(*, actor: Actor, unit: Organisation, town: Organisation) -> Rost
         raise ValidationFailed.on("town", "镇街不存在。")
     if not UnitQuota.objects.filter(unit=unit, town=town).exists():
         raise ValidationFailed.on("town", f"分配明细表（附件6）中{unit.name}没有向{town.name}派出第一帮扶责任人的任务。")
-    policy = Policy.current(actor.tenant)
+    policy = Policy.current(actor.tenant, clock.local_today(actor.tenant.time_zone))
     roster = Roster(tenant=actor.tenant, unit=unit, town=town, year=policy.roster_cutoff.year, cutoff=policy.roster_cutoff)
     try:
         with transaction.atomic():
