@@ -105,3 +105,15 @@ def test_openapi_schema_lists_the_transition_actions(world):
     for p in ("/api/v1/rosters/{id}/submit/", "/api/v1/rosters/{id}/return/", "/api/v1/escalations/{id}/withdraw/",
               "/api/v1/quarterly-reports/{id}/reopen/", "/api/v1/replacements/{id}/take-effect/", "/api/v1/audit/"):
         assert p in paths, p
+
+
+def test_operators_see_the_workflows_in_the_admin(world):
+    world.roster("submitted")
+    world.replacement("filed")  # pairs the cast's household
+    world.escalation("open")
+    client = world.cast.client("operator")
+    client.force_login(world.cast.users["operator"])
+    for path in ("rosters/roster", "replacements/replacement", "reporting/quarterlyreport",
+                 "accountability/escalation", "accountability/miss"):
+        assert client.get(f"/admin/{path}/").status_code == 200, path
+    assert client.get("/admin/accountability/miss/add/").status_code == 403

@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from backend.tenancy.admin import TenantAdmin
+
+from .models import Roster
+
+
+@admin.register(Roster)
+class RosterAdmin(TenantAdmin):
+    list_display = ["unit", "town", "year", "state", "submitted_at", "late"]
+    list_filter = ["state", "late", "year"]
+    raw_id_fields = ["unit", "town"]
+    readonly_fields = ["state"]  # states move only through services, which log them
