@@ -170,6 +170,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Served by us: county intranets have no internet (SPEC §9).
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Every machine has a `state`; name each choice set after its machine.
+    "ENUM_NAME_OVERRIDES": {
+        "PairingStateEnum": "workflows.pairings.models.PairingState",
+        "RosterStateEnum": "workflows.rosters.models.RosterState",
+        "ReplacementStateEnum": "workflows.replacements.models.ReplacementState",
+        "QuarterlyReportStateEnum": "workflows.reporting.models.ReportState",
+        "EscalationStateEnum": "workflows.accountability.models.EscalationState",
+        "MissStateEnum": "workflows.accountability.models.MissState",
+    },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
