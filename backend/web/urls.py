@@ -18,6 +18,7 @@ from .views import (
     misses,
     pairing,
     replacements,
+    reports,
     rosters,
     unit,
 )
@@ -50,6 +51,8 @@ pages = [
     path("replacements/", replacements.replacements, name="replacements"),
     path("replacements/file/", replacements.file, name="replacement-file"),
     path("replacements/<int:pk>/decide/", replacements.decide, name="replacement-decide"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<int:pk>/", reports.report, name="report"),
     path("escalations/", escalations.queue, name="escalations"),
     path("escalations/<int:pk>/<str:step>/", escalations.act, name="escalation-act"),
     path("documents/", documents.documents, name="documents"),

@@ -211,7 +211,14 @@ def test_every_menu_page_of_every_role_renders_with_own_assets_only(cast, open_s
                               first_helper=cast.first_helper, second_helper=cast.second_helper, on=today(cast.tenant))
     accountability.open_escalation(tenant=cast.tenant, level=3, year=today(cast.tenant).year, organisation=cast.unit,
                                    misses=[], actor=cast.actor("city_office"), reason="单位未履职达到3人次")
-    extra = {"first_helper": [f"/my/{pairing.pk}/", f"/my/{pairing.pk}/call/", "/inbox/preferences/"]}
+    from workflows.reporting import services as reporting
+
+    now = today(cast.tenant)
+    report = reporting.open_report(actor=cast.actor("town_office"), town=cast.town, year=now.year,
+                                   quarter=(now.month - 1) // 3 + 1)
+    reporting.compile_report(actor=cast.actor("town_office"), report=report)
+    extra = {"first_helper": [f"/my/{pairing.pk}/", f"/my/{pairing.pk}/call/", "/inbox/preferences/"],
+             "town_office": [f"/reports/{report.pk}/"], "second_helper": [f"/reports/{report.pk}/"]}
     for role in ("city_office", "leading_group", "town_office", "unit_liaison", "first_helper", "second_helper",
                  "assessor"):
         session = open_session(phone=role.endswith("helper"))
