@@ -152,3 +152,12 @@ def test_every_document_job_name_is_a_registered_task():
     app.loader.import_default_modules()
     names = {"documents.render", "documents.import", "documents.sweep"}
     assert names <= set(app.tasks) and {"documents.render", "documents.import"} <= KNOWN_JOBS
+
+
+def test_the_beat_schedule_runs_the_document_sweep(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from workers.schedule import install
+
+    install()
+    assert PeriodicTask.objects.get(task="documents.sweep").enabled
