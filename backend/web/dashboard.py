@@ -9,11 +9,16 @@ from django.db import models
 from django.db.models import Count
 
 from backend.directory.models import Organisation, UnitQuota
+from backend.fieldwork.models import FeedbackKind, HouseholdFeedback, Satisfaction
 from backend.households.models import Household
 from backend.tenancy.models import Policy
 from backend.tenancy.scoping import Actor
-from workflows.accountability.models import Miss
+from workflows.accountability.models import Escalation, Miss
 from workflows.pairings.models import Pairing, PairingState
+from workflows.replacements.models import Replacement, ReplacementState
+from workflows.reporting import selectors as reporting
+from workflows.reporting.models import QuarterlyReport, ReportState
+from workflows.rosters import selectors as rosters
 
 
 @dataclass
@@ -99,3 +104,46 @@ def by_unit(actor: Actor, policy: Policy, on: dt.date) -> list[UnitRow]:
         row.reasons, row.underperforming = tuple(reasons), bool(reasons)
         rows.append(row)
     return sorted(rows, key=lambda r: (not r.underperforming, -r.misses, r.unit.code))
+
+
+def satisfaction_by_town(actor: Actor, year: int) -> dict[int, tuple[int, int]]:
+    """Households' satisfaction answers through the card's QR page this year: town → (satisfied or basically
+    satisfied, all answers)."""
+    rows = (HouseholdFeedback.objects.visible_to(actor)
+            .filter(kind=FeedbackKind.SATISFACTION, submitted_at__year=year).order_by()
+            .values("pairing__household__village__town", "satisfaction").annotate(n=Count("pk")))
+    out: dict[int, list[int]] = {}
+    for row in rows:
+        good, total = out.setdefault(row["pairing__household__village__town"], [0, 0])
+        ok = row["satisfaction"] in (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
+        out[row["pairing__household__village__town"]] = [good + (row["n"] if ok else 0), total + row["n"]]
+    return {town: (good, total) for town, (good, total) in out.items()}
+
+
+@dataclass
+class Overdue:
+    label: str
+    count: int
+    detail: str = ""
+    url: str = ""
+
+
+def previous_quarter(on: dt.date) -> tuple[int, int]:
+    quarter = (on.month - 1) // 3 + 1
+    return (on.year, quarter - 1) if quarter > 1 else (on.year - 1, 4)
+
+
+def overdue_items(actor: Actor, on: dt.date) -> list[Overdue]:
+    """What is late across the tenant: rosters not in by the cutoff, last quarter's reports not submitted,
+    reports and replacements waiting for the city office, escalations still open."""
+    late_rosters = rosters.overdue(actor.tenant, on)
+    year, quarter = previous_quarter(on)
+    late_towns = reporting.overdue_towns(actor.tenant, year=year, quarter=quarter, as_of=on)
+    return [
+        Overdue("逾期未报送的第一帮扶责任人名单", len(late_rosters),
+                "、".join(f"{q.unit.name}→{q.town.name}" for q in late_rosters[:5]) + ("等" if len(late_rosters) > 5 else "")),
+        Overdue(f"{year}年第{quarter}季度逾期未报送季度报告的镇街", len(late_towns), "、".join(t.name for t in late_towns)),
+        Overdue("待审核的季度报告", QuarterlyReport.objects.visible_to(actor).filter(state=ReportState.SUBMITTED).count()),
+        Overdue("待审核的更换备案", Replacement.objects.visible_to(actor).filter(state=ReplacementState.FILED).count()),
+        Overdue("未办结的问责", Escalation.objects.visible_to(actor).open().count()),
+    ]

@@ -177,3 +177,28 @@ def test_static_assets_are_served_by_the_application(client):
         assert response.status_code == 200, path
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert needle in body
+
+
+def test_city_dashboard_shows_overdue_items_and_household_satisfaction(cast, policy):
+    import datetime as dt
+
+    from backend.fieldwork.models import HouseholdFeedback
+
+    current_policy(cast, roster_cutoff=today(cast.tenant) - dt.timedelta(days=1))
+    pairing = services.assign(actor=cast.actor("town_office"), household=cast.household, first_helper=cast.first_helper,
+                              second_helper=cast.second_helper, on=today(cast.tenant))
+    for answer in ("satisfied", "dissatisfied"):
+        HouseholdFeedback.objects.create(tenant=cast.tenant, pairing=pairing, kind="satisfaction", satisfaction=answer)
+    page = text(signed_in(cast, "city_office").get("/city/"))
+    assert re.search(r"<span>逾期未报送的第一帮扶责任人名单</span> <em>1</em>", page)
+    assert "莱州市财政局→城港路街道" in page
+    assert "满意度（群众扫码反馈，2条）" in page and 'data-value="50"' in page
+
+
+def test_unit_helpers_show_their_escalations(cast, policy):
+    from workflows.accountability import services as accountability
+
+    accountability.open_escalation(tenant=cast.tenant, level=2, year=today(cast.tenant).year,
+                                   person=cast.first_helper, misses=[], actor=cast.actor("city_office"))
+    page = text(signed_in(cast, "unit_liaison").get("/unit/helpers/"))
+    assert "取消评先树优资格" in page

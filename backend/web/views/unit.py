@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from backend.directory.models import FIRST_HELPER_CATEGORIES, Person
 from backend.tenancy.roles import Role
-from workflows.accountability.models import MissState
+from workflows.accountability.models import Escalation, EscalationState, MissState
 from workflows.pairings.models import OPEN_STATES, Pairing
 
 from ..access import page
@@ -25,6 +25,8 @@ def unit_helpers(request):
                       | Q(party_member=True, active=True, helper_category__in=FIRST_HELPER_CATEGORIES))
               .annotate(misses_this_year=Count("misses", filter=Q(misses__year=year, misses__state=MissState.RECORDED,
                                                                    misses__counts_for_ladder=True), distinct=True))
-              .prefetch_related(Prefetch("first_pairings", queryset=open_pairings, to_attr="open_pairings"))
+              .prefetch_related(Prefetch("first_pairings", queryset=open_pairings, to_attr="open_pairings"),
+                                Prefetch("escalations", queryset=Escalation.objects.filter(year=year)
+                                         .exclude(state=EscalationState.WITHDRAWN), to_attr="year_escalations"))
               .distinct().order_by("name", "pk"))
     return render(request, "web/unit/helpers.html", {"people": people, "year": year})
