@@ -22,7 +22,7 @@ from backend.tenancy.roles import Role
 from backend.tenancy.scoping import Actor
 from workflows.accountability.models import Escalation
 
-from .builders import attendance, card, directory, disclosure, ledger, lists, national, notice
+from .builders import attendance, card, directory, disclosure, ledger, lists, national, notice, quarterly
 from .request import Output, Params, Request
 
 
@@ -42,6 +42,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("A3", "第一帮扶责任人帮扶工作考勤表", attendance.build_a3, "town", ("town", "quarter")),
     Kind("A5", "部门单位结对帮扶工作镇街联系人名单", directory.build_a5, "tenant", personal=False),
     Kind("A6", "部门单位“第一帮扶责任人”分配明细表", directory.build_a6, "tenant", personal=False),
+    Kind("quarterly", "季度报告", quarterly.build_quarterly, "town", ("town", "quarter")),
     Kind("card", "精准帮扶责任卡", card.build_card, "household", ("household",), formats=("pdf",)),
     Kind("disclosure", "村级结对帮扶责任公示", disclosure.build_disclosure, "village", ("village",), personal=False),
     Kind("notice", "通报及约谈通知书", notice.build_notice, "escalation", ("subject",), formats=("pdf",),

@@ -105,3 +105,26 @@ def test_card_text_is_deterministic(cast, visits, tmp_path):
     first = render(cast, "card", household=cast.household.code, on="2018-06-30")
     second = render(cast, "card", household=cast.household.code, on="2018-06-30")
     assert pdf_text(first.content, tmp_path) == pdf_text(second.content, tmp_path)
+
+
+def test_s6_quarterly_report_compiled_attested_and_resubmitted(cast, visits, tmp_path):
+    from backend.common.errors import Conflict, Forbidden, NotFound
+    from workflows.reporting import services as reporting
+
+    town = cast.actor("town_office")
+    with pytest.raises(NotFound, match="尚未建立"):
+        render(cast, "quarterly", town=cast.town.code, quarter="2018Q2")
+    with time_machine.travel(dt.datetime(2018, 7, 3, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        report = reporting.open_report(actor=town, town=cast.town, year=2018, quarter=2)
+        with pytest.raises(Conflict, match="尚未汇总"):
+            render(cast, "quarterly", town=cast.town.code, quarter="2018Q2")
+        reporting.compile_report(actor=town, report=report)
+        reporting.attest(actor=cast.actor("second_helper"), report=report, note="李明本季度入户两次，情况属实。")
+        reporting.submit(actor=town, report=report)
+    rendered = render(cast, "quarterly", role="town_office", town=cast.town.code, quarter="2018Q2")
+    assert_good_pdf(rendered, tmp_path, "quarterly", [
+        "城港路街道2018年第二季度结对帮扶工作报告", "一、总体情况", "共有结对帮扶户1户", "第一帮扶责任人入户2次",
+        "电话联系1次", "二、第二帮扶责任人确认情况", "王芳", "2018年7月3日", "李明本季度入户两次，情况属实。",
+        "三、结对帮扶明细", "张德福", "4月12日、6月3日", "合计", "已报送", "第1次报送", "城港路街道扶贫办"])
+    with pytest.raises(Forbidden):
+        render(cast, "quarterly", role="first_helper", town=cast.town.code, quarter="2018Q2")
