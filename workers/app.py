@@ -15,4 +15,4 @@ app.conf.task_routes = {
     "documents.*": {"queue": "documents"},
 }
 app.conf.imports = ("workers.tasks", "workers.notification_tasks", "workers.document_tasks",
-                    "workers.workflow_tasks")
+                    "workers.workflow_tasks", "workers.plans_tasks")

@@ -14,7 +14,8 @@ def _every(seconds: int) -> IntervalSchedule:
 def install() -> list[str]:
     entries = [("deliver due notifications", "notifications.sweep", 30),
                ("replacements take effect on their date", "workflows.replacements_take_effect", 3600),
-               ("re-queue lost or stuck document jobs", "documents.sweep", 120)]
+               ("re-queue lost or stuck document jobs", "documents.sweep", 120),
+               ("remind first helpers of holiday deliveries", "deliveries.sweep", 3600)]
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         entries.append(("purge processed broker messages", "system.purge_broker", 600))
     for name, task, seconds in entries:

@@ -26,3 +26,12 @@ def activate(cast, household, first, second, met_on=dt.date(2018, 3, 22)):
 @pytest.fixture
 def pairing(cast):
     return activate(cast, cast.household, cast.first_helper, cast.second_helper)
+
+
+TODAY = dt.date(2018, 5, 10)
+
+
+@pytest.fixture
+def today():
+    with at_noon(TODAY):
+        yield TODAY

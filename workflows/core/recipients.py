@@ -35,6 +35,16 @@ def for_person(person: Person) -> list[Recipient]:
     return [Recipient(ref=f"person:{person.pk}", name=person.name, person_id=person.pk, mobile=person.phone)]
 
 
+def for_people(people) -> dict[int, list[Recipient]]:
+    """`for_person` for many people at once, by person id: one query for all their logins."""
+    people = list(people)
+    logins: dict[int, list[Recipient]] = {}
+    for m in Membership.objects.filter(person__in=people).select_related("user", "person"):
+        logins.setdefault(m.person_id, []).append(_login(m))
+    return {p.pk: logins.get(p.pk) or [Recipient(ref=f"person:{p.pk}", name=p.name, person_id=p.pk, mobile=p.phone)]
+            for p in people}
+
+
 def for_organisation(org: Organisation) -> list[Recipient]:
     role = ORG_ROLES.get(org.kind)
     members = Membership.objects.filter(organisation=org).select_related("user", "person")
