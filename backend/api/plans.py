@@ -160,7 +160,8 @@ class IncomeStatementViewSet(WriteViewSet):
 
 class CampaignViewSet(TenantScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = DeliveryCampaign.objects.annotate(
-        n_deliveries=Count("deliveries"), n_delivered=Count("deliveries", filter=Q(deliveries__delivered_on__isnull=False)))
+        n_deliveries=Count("deliveries"), n_delivered=Count("deliveries", filter=Q(deliveries__delivered_on__isnull=False)),
+    ).order_by("-year", "festival_on", "id")
     serializer_class = cio.CampaignSerializer
     filterset_fields = ["year", "festival", "state"]
 
@@ -237,7 +238,8 @@ class DeliveryViewSet(TenantScopedMixin, viewsets.ReadOnlyModelViewSet):
 # --- inspections ------------------------------------------------------------------------------------------
 
 class InspectionViewSet(TenantScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = Inspection.objects.annotate(n_recorded=Count("findings", filter=Q(findings__recorded_at__isnull=False)))
+    queryset = Inspection.objects.annotate(
+        n_recorded=Count("findings", filter=Q(findings__recorded_at__isnull=False))).order_by("-planned_on", "-id")
     serializer_class = cio.InspectionSerializer
     filterset_class = cio.InspectionFilter
 
