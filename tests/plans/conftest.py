@@ -37,12 +37,13 @@ def today():
         yield TODAY
 
 
-def another_pairing(cast, *, village=None, met_on=dt.date(2018, 3, 22), **household):
-    """A further household of the cast's tenant with its own first helper (on the roster) and second helper."""
+def another_pairing(cast, *, village=None, unit=None, met_on=dt.date(2018, 3, 22), **household):
+    """A further household of the cast's tenant with its own first helper (of `unit`, on its roster for the
+    town) and second helper; proposed only when `met_on` is None."""
     from tests import factories as f
 
     village = village or cast.village
-    first = f.PersonFactory(organisation=cast.unit)
+    first = f.PersonFactory(organisation=unit or cast.unit)
     f.put_on_roster(first, village.town)
     second = f.PersonFactory(organisation=village.town)
     h = f.HouseholdFactory(village=village, **household)
