@@ -1,8 +1,7 @@
 """The public village disclosure (村级公示, S12): who helps which household, for public supervision.
 
 No login. Only the whitelisted fields of SPEC §8 are read and shown: head's name (masked, since this copy is
-online), village, household size, status, causes, helper name and unit. (The help plan headline joins when the
-plans area publishes plans.)
+online), village, household size, status, causes, helper name and unit, help plan headline.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from backend.directory.models import Village
 from backend.households.codes import labels
 from backend.tenancy.models import Tenant
 from workflows.pairings.models import Pairing
+from workflows.plans import selectors as plan_selectors
 
 
 @require_safe
@@ -29,11 +29,13 @@ def village_disclosure(request, tenant_code: str, village_code: str):
                     .select_related("household", "first_helper__organisation", "second_helper__organisation")
                     .order_by("household__code"))
     statuses, causes = labels("status"), labels("cause")
+    headlines = plan_selectors.headlines(p.household_id for p in pairings)
     rows = [{
         "head": mask_name(p.household.head_name), "size": p.household.size,
         "status": statuses.get(p.household.status, p.household.status),
         "causes": "、".join(causes.get(c, c) for c in p.household.causes),
         "first": p.first_helper.name, "first_unit": p.first_helper.organisation.name,
         "second": p.second_helper.name, "second_unit": p.second_helper.organisation.name,
+        "plan": headlines.get(p.household_id, ""),
     } for p in pairings]
     return render(request, "web/disclosure.html", {"tenant": tenant, "village": village, "rows": rows})

@@ -21,7 +21,9 @@ from backend.households.codes import labels
 from backend.tenancy.models import Policy
 from backend.tenancy.roles import Role
 from backend.tenancy.scoping import Actor, get_visible
+from workflows.deliveries.models import CampaignState, Delivery
 from workflows.pairings.models import Pairing
+from workflows.plans import selectors as plan_selectors
 
 from .. import contact_due
 from ..access import page
@@ -80,6 +82,9 @@ def household(request, pk: int):
         "status": labels("status").get(h.status, h.status), "causes": [cause_labels.get(c, c) for c in h.causes],
         "due": contact_due.for_pairing(pairing, role, Policy.current(actor.tenant, now), now),
         "log": [(v, images.get(v.pk, [])) for v in log], "can_confirm": role == HelperRole.SECOND,
+        "plan": plan_selectors.published_plan(pairing),
+        "deliveries": Delivery.objects.filter(pairing=pairing).select_related("campaign")
+        .order_by("delivered_on", "-campaign__deliver_by"), "delivering": CampaignState.DELIVERING,
         "today": now,
     })
 
