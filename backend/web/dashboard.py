@@ -9,7 +9,6 @@ from django.db import models
 from django.db.models import Count
 
 from backend.directory.models import Organisation, UnitQuota
-from backend.fieldwork.models import FeedbackKind, HouseholdFeedback, Satisfaction
 from backend.households.models import Household
 from backend.tenancy.models import Policy
 from backend.tenancy.scoping import Actor
@@ -106,18 +105,11 @@ def by_unit(actor: Actor, policy: Policy, on: dt.date) -> list[UnitRow]:
     return sorted(rows, key=lambda r: (not r.underperforming, -r.misses, r.unit.code))
 
 
-def satisfaction_by_town(actor: Actor, year: int) -> dict[int, tuple[int, int]]:
-    """Households' satisfaction answers through the card's QR page this year: town → (satisfied or basically
-    satisfied, all answers)."""
-    rows = (HouseholdFeedback.objects.visible_to(actor)
-            .filter(kind=FeedbackKind.SATISFACTION, submitted_at__year=year).order_by()
-            .values("pairing__household__village__town", "satisfaction").annotate(n=Count("pk")))
-    out: dict[int, list[int]] = {}
-    for row in rows:
-        good, total = out.setdefault(row["pairing__household__village__town"], [0, 0])
-        ok = row["satisfaction"] in (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
-        out[row["pairing__household__village__town"]] = [good + (row["n"] if ok else 0), total + row["n"]]
-    return {town: (good, total) for town, (good, total) in out.items()}
+def qr_satisfied(row: dict) -> tuple[int, int]:
+    """From a satisfaction measure row: (satisfied or basically satisfied, all answers) given through the card's
+    QR page."""
+    good = row.get("qr_satisfied", 0) + row.get("qr_basically_satisfied", 0)
+    return good, good + row.get("qr_dissatisfied", 0)
 
 
 @dataclass

@@ -6,6 +6,9 @@ from django.shortcuts import render
 
 from backend.tenancy.models import Policy
 from backend.tenancy.roles import Role
+from workflows.measures.groups import by as group_by
+from workflows.measures.presence import presence
+from workflows.measures.satisfaction import satisfaction
 
 from .. import dashboard
 from ..access import page
@@ -18,15 +21,20 @@ def city_dashboard(request):
     now = today(actor)
     policy = Policy.current(actor.tenant, now)
     towns = dashboard.by_town(actor, policy, now)
-    satisfaction = dashboard.satisfaction_by_town(actor, now.year)
+    presence_town = presence(actor, year=now.year, by=group_by("town"), as_of=now)
+    presence_unit = presence(actor, year=now.year, by=group_by("unit"), as_of=now)
+    opinions = satisfaction(actor, year=now.year, by=group_by("town"))
     return render(request, "web/city/dashboard.html", {
         "today": now, "towns": towns, "units": dashboard.misses_by_unit(actor, now.year),
         "totals": dashboard.totals(towns),
         "coverage_chart": [(r.town.name, (r.coverage or 0) * 100) for r in towns],
-        "in_place_chart": [(r.town.name, (r.in_place or 0) * 100) for r in towns],
+        "in_place_chart": [(r["name"], (r["rate"] or 0) * 100) for r in presence_town["rows"] if r["households"]],
+        "unit_presence_chart": [(r["name"], (r["rate"] or 0) * 100) for r in presence_unit["rows"]],
+        "presence": presence_town["total"],
         "misses_chart": [(r.town.name, r.misses) for r in towns],
-        "satisfaction_chart": [(r.town.name, 100 * good / total) for r in towns
-                               for good, total in [satisfaction.get(r.town.pk, (0, 0))] if total],
-        "answers": sum(total for _, total in satisfaction.values()),
+        "satisfaction_chart": [(r["name"], r["rate"] * 100) for r in opinions["rows"] if r["rate"] is not None],
+        "qr_chart": [(r["name"], 100 * good / answers) for r in opinions["rows"]
+                     for good, answers in [dashboard.qr_satisfied(r)] if answers],
+        "opinions": opinions["total"],
         "overdue": dashboard.overdue_items(actor, now),
     })
