@@ -4,6 +4,7 @@
 - tenant: published directory data (A5, A6): every member of the tenant;
 - town: a whole town's ledger (A1, A3, the quarterly report): tenant-wide roles and that town's office;
 - village / household: whoever may see that village or household (helpers see their own households);
+- income: whoever may see that household's income statement (its helpers, its town, tenant-wide roles);
 - escalation: whoever may see that escalation (the helper, the unit, the town, tenant-wide roles);
 - own: lists of what the requester sees; only the requester downloads them.
 """
@@ -21,8 +22,20 @@ from backend.households.models import Household
 from backend.tenancy.roles import Role
 from backend.tenancy.scoping import Actor
 from workflows.accountability.models import Escalation
+from workflows.income.models import IncomeStatement
 
-from .builders import attendance, card, directory, disclosure, ledger, lists, national, notice, quarterly
+from .builders import (
+    attendance,
+    card,
+    directory,
+    disclosure,
+    ledger,
+    lists,
+    national,
+    notice,
+    plans,
+    quarterly,
+)
 from .request import Output, Params, Request
 
 
@@ -39,7 +52,9 @@ class Kind:
 
 KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("A1", "帮扶责任工作台账", ledger.build_a1, "town", ("town",)),
+    Kind("A2", "年度收入明细表", plans.build_a2, "income", ("household", "year"), personal=False),
     Kind("A3", "第一帮扶责任人帮扶工作考勤表", attendance.build_a3, "town", ("town", "quarter")),
+    Kind("A4", "第一帮扶责任人帮扶责任清单", plans.build_a4, "household", ("household",), personal=False),
     Kind("A5", "部门单位结对帮扶工作镇街联系人名单", directory.build_a5, "tenant", personal=False),
     Kind("A6", "部门单位“第一帮扶责任人”分配明细表", directory.build_a6, "tenant", personal=False),
     Kind("quarterly", "季度报告", quarterly.build_quarterly, "town", ("town", "quarter")),
@@ -54,7 +69,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("misses", "未履职记录", lists.build_misses, "own", formats=("xlsx",), personal=False),
 )}
 
-SCOPES = ("tenant", "town", "village", "household", "escalation", "own")
+SCOPES = ("tenant", "town", "village", "household", "income", "escalation", "own")
 
 
 def get(code: str) -> Kind:
@@ -77,6 +92,9 @@ def authorise(actor: Actor, kind: Kind, params: Params) -> None:
         raise NotFound("未找到该村。")
     if kind.scope == "household" and not Household.objects.visible_to(actor).filter(pk=params.household.pk).exists():
         raise NotFound("未找到该贫困户。")
+    if kind.scope == "income" and not IncomeStatement.objects.visible_to(actor).filter(
+            household=params.household, year=params.year).exists():
+        raise NotFound(f"未找到{params.household.head_name}户{params.year}年的年度收入明细表。")
     if kind.scope == "escalation" and not Escalation.objects.visible_to(actor).filter(pk=params.subject_id).exists():
         raise NotFound("未找到该问责记录。")
 
@@ -86,13 +104,16 @@ def subject_q(actor: Actor) -> Q:
     by_scope = {s: [k.code for k in KINDS.values() if k.scope == s] for s in SCOPES}
     q = Q(kind__in=by_scope["tenant"])
     if actor.tenant_wide:
-        return q | Q(kind__in=by_scope["town"] + by_scope["village"] + by_scope["household"] + by_scope["escalation"])
+        return q | Q(kind__in=[k for s in ("town", "village", "household", "income", "escalation") for k in by_scope[s]])
     if actor.has(Role.TOWN_OFFICE) and actor.organisation is not None:
         q |= Q(kind__in=by_scope["town"], town=actor.organisation)
     if by_scope["village"]:
         q |= Q(kind__in=by_scope["village"], village__in=Village.objects.visible_to(actor).values("pk"))
     if by_scope["household"]:
         q |= Q(kind__in=by_scope["household"], household__in=Household.objects.visible_to(actor).values("pk"))
+    if by_scope["income"]:
+        q |= Q(kind__in=by_scope["income"],
+               household__in=IncomeStatement.objects.visible_to(actor).values("household_id"))
     if by_scope["escalation"]:
         q |= Q(kind__in=by_scope["escalation"], subject_id__in=Escalation.objects.visible_to(actor).values("pk"))
     return q

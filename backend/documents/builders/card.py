@@ -10,6 +10,7 @@ from django.db.models import Q
 from backend.common.errors import NotFound
 from backend.fieldwork.selectors import COPIES, card_data, images_as_data_uris
 from workflows.pairings.models import Pairing
+from workflows.plans.selectors import published_plan
 
 from ..request import Output, Request
 from .common import office
@@ -39,7 +40,8 @@ def qr_data_uri(url: str) -> str:
 
 def build_card(req: Request) -> Output:
     pairing = pairing_for(req)
-    copies = [card_data(pairing, copy=copy) for copy in COPIES]
+    plan = published_plan(pairing)
+    copies = [card_data(pairing, copy=copy, plan=plan) for copy in COPIES]
     for helper, data in ((pairing.first_helper, "first_helper"), (pairing.second_helper, "second_helper")):
         for copy in copies:
             copy[data]["phone"] = req.personal.phone(helper.phone, f"directory.Person:{helper.pk}")

@@ -1,23 +1,25 @@
 """村级公示 (S12): the responsibility list of one village, for the village notice board.
 
 Only the whitelisted fields of SPEC §8 are read into the document: head's name, village, household size,
-status, causes, helper name and unit. No ID number, phone, member or income appears. The head's name is
-printed whole, as village posters do (DOMAIN §5.3; `masking.mask_name` is for online copies). The help plan
-headline, also whitelisted, joins when help plans are published (workflows.plans).
+status, causes, helper name and unit, and the headline of the published help plan. No ID number, phone, member
+or income appears. The head's name is printed whole, as village posters do (DOMAIN §5.3; `masking.mask_name`
+is for online copies).
 """
 
 from __future__ import annotations
 
 from backend.directory.models import TownContact
+from workflows.plans.selectors import headlines
 
 from ..request import Output, Request
 from ..tables import Column, Table
 from .common import CodeLabels, town_office
 from .ledger import by_household, households_on, pairings_on
 
-COLUMNS = [Column("序号", 4, "center"), Column("户主姓名", 8), Column("所在村", 9), Column("家庭人口", 6, "center", True),
-           Column("脱贫状态", 12), Column("致贫原因", 12), Column("第一帮扶\n责任人", 8), Column("工作单位", 17),
-           Column("第二帮扶\n责任人", 8), Column("工作单位", 17)]
+COLUMNS = [Column("序号", 3.5, "center"), Column("户主姓名", 7), Column("所在村", 8),
+           Column("家庭人口", 7, "center", True), Column("脱贫状态", 16), Column("致贫原因", 12),
+           Column("第一帮扶\n责任人", 7), Column("工作单位", 15), Column("第二帮扶\n责任人", 7), Column("工作单位", 15),
+           Column("帮扶计划", 22)]
 
 
 def build_disclosure(req: Request) -> Output:
@@ -26,6 +28,7 @@ def build_disclosure(req: Request) -> Output:
     pairings = by_household(pairings_on(req.tenant, on, household__village=village))
     households = list(households_on(req.tenant, on, list(pairings), village=village))
     codes = CodeLabels("status", "cause")
+    plans = headlines(h.pk for h in households)
     rows = []
     for i, h in enumerate(households, 1):
         p = pairings.get(h.pk)
@@ -33,7 +36,8 @@ def build_disclosure(req: Request) -> Output:
         rows.append([i, h.head_name, village.name, h.size, codes("status", h.status),
                      "、".join(codes.many("cause", h.causes)),
                      first.name if first else "（待落实）", first.organisation.name if first else "",
-                     second.name if second else "（待落实）", second.organisation.name if second else ""])
+                     second.name if second else "（待落实）", second.organisation.name if second else "",
+                     plans.get(h.pk, "")])
     req.progress(len(rows), len(rows))
     phones = sorted({c.office_phone for c in TownContact.objects.filter(tenant=req.tenant, town=town)
                      if c.office_phone})

@@ -7,6 +7,7 @@ from django.db.models import Q
 from backend.households.models import Household
 from backend.tenancy.models import Policy
 from workflows.pairings.models import Pairing
+from workflows.plans.selectors import published_plans
 
 from ..request import Output, Request
 from ..tables import Column, Table
@@ -51,6 +52,13 @@ def households_on(tenant, on, paired_ids, **place):
             .select_related("village__town").order_by("village__code", "code", "id"))
 
 
+def measures_text(plan: dict | None) -> str:
+    """帮扶措施 of the published help plan: “产业扶贫：入股合作社分红；健康扶贫：…”."""
+    if not plan:
+        return ""
+    return "；".join(f"{m['measure_label']}：{m['content']}" for m in plan["measures"]) or plan["headline"]
+
+
 def helper_cells(person, personal) -> list[str]:
     if person is None:
         return ["", "", ""]
@@ -62,12 +70,14 @@ def build_a1(req: Request) -> Output:
     pairings = by_household(pairings_on(tenant, on, household__village__town=town))
     households = list(households_on(tenant, on, list(pairings), village__town=town))
     codes = CodeLabels("cause")
+    plans = published_plans(p.pk for p in pairings.values())
     rows = []
     total = len(households)
     for i, h in enumerate(households, 1):
         p = pairings.get(h.pk)
         rows.append([
-            i, h.head_name, address(h), "、".join(codes.many("cause", h.causes)), "",
+            i, h.head_name, address(h), "、".join(codes.many("cause", h.causes)),
+            measures_text(plans.get(p.pk) if p else None),
             req.personal.phone(h.phone, f"households.Household:{h.pk}"),
             *helper_cells(p.first_helper if p else None, req.personal),
             *helper_cells(p.second_helper if p else None, req.personal),
