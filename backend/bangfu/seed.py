@@ -31,7 +31,7 @@ from workflows.core.models import TransitionLog
 from workflows.pairings.models import Pairing, PairingState
 from workflows.pairings.services import check_eligibility
 
-from . import names, seed_workflows
+from . import names, seed_plans, seed_workflows
 from .seed_visits import seed_visits
 
 LAIZHOU = "370683"
@@ -300,10 +300,13 @@ def seed(*, code: str = LAIZHOU, name: str = "莱州市", households: int = 2000
     gen.directory(tenant)
     gen.households(tenant, policy)
     gen.helpers(tenant)
+    seed_plans.reference(tenant, policy)
     if not campaign:
         return gen.stats
     seed_workflows.rosters(tenant, policy, gen.quota_people, stats=gen.stats)
     gen.pairings(tenant, policy)
     if visits_until is not None:
         gen.stats.visits = seed_visits(tenant, until=visits_until, seed=seed)
+    gen.stats.extra["help_plans"] = seed_plans.help_plans(tenant, policy)
+    gen.stats.extra.update(seed_plans.campaigns(tenant, policy, year=PAIRED_ON.year, until=visits_until, seed=seed))
     return gen.stats
