@@ -213,14 +213,24 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.5,
     }
 else:
-    # Longer than the longest task, so a slow task is not redelivered while it still runs.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+    # Longer than the longest task (ENGINE_TASK_TIME_LIMIT), so a slow task is not redelivered while it still
+    # runs; a task of a killed worker comes back after it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 4 * 3600))}
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# The deadline engine (workflows/engine, docs/engine.md). Beat ticks every ENGINE_TICK_SECONDS; each
+# tenant's run starts at its Policy.engine_hour. A run whose worker is silent for ENGINE_LEASE_SECONDS is sent
+# again; a failed one is retried after ENGINE_RETRY_SECONDS, at most ENGINE_MAX_ATTEMPTS times.
+ENGINE_TICK_SECONDS = int(os.environ.get("ENGINE_TICK_SECONDS", "60"))
+ENGINE_LEASE_SECONDS = int(os.environ.get("ENGINE_LEASE_SECONDS", "900"))
+ENGINE_RETRY_SECONDS = int(os.environ.get("ENGINE_RETRY_SECONDS", "300"))
+ENGINE_MAX_ATTEMPTS = int(os.environ.get("ENGINE_MAX_ATTEMPTS", "3"))
+ENGINE_TASK_TIME_LIMIT = int(os.environ.get("ENGINE_TASK_TIME_LIMIT", 2 * 3600))
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
