@@ -9,7 +9,7 @@ longest task's time limit, so a task of a killed worker is delivered again, neve
 import os
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.bangfu.settings")
 
@@ -18,7 +18,10 @@ QUEUES = ("engine", "notifications", "documents", "default")
 app = Celery("bangfu")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_default_queue = "default"
-app.conf.task_queues = [Queue(name) for name in QUEUES]
+# Each queue its own direct exchange and routing key: a message for one queue never lands in another.
+app.conf.task_queues = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES]
+app.conf.task_default_exchange = "default"
+app.conf.task_default_routing_key = "default"
 app.conf.task_routes = {
     "engine.tick": {"queue": "default"},
     "engine.*": {"queue": "engine"},

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from backend.fieldwork.models import Channel
 from notifications.models import Notification
 from workflows.accountability.models import Miss, MissKind
@@ -77,7 +75,9 @@ def test_s8_a_pairing_not_active_for_the_whole_window_is_not_judged(cast):
     services.end(actor=cast.actor("town_office"), pairing=ended, on=D(2018, 6, 10), reason_code="household_exited")
     enforce(cast, D(2018, 7, 6))
     assert not any(f"pairing={late.pk}:" in k and "2018-05" in k for k in keys(cast))
-    assert not any(f"pairing={ended.pk}:" in k and "2018-05" in k for k in keys(cast))
+    assert not any(f"pairing={ended.pk}:" in k and (MAY_JUNE in k or "2018-06" in k) for k in keys(cast))
+    # …but it was active for the whole of May, whose monthly call and second-helper visit are judged.
+    assert f"call:pairing={ended.pk}:role=first:2018-05-01..2018-05-31" in keys(cast)
     # The March–April window began before anyone met (2018-03-20): never judged.
     assert not any("2018-03-01..2018-04-30" in k for k in keys(cast))
     enforce(cast, D(2018, 9, 6))

@@ -4,7 +4,14 @@ import datetime as dt
 
 import pytest
 
-from workflows.engine.windows import Quarter, Rule, judgeable_windows, quarters_between, window_containing, windows_in_year
+from workflows.engine.windows import (
+    Quarter,
+    Rule,
+    judgeable_windows,
+    quarters_between,
+    window_containing,
+    windows_in_year,
+)
 
 D = dt.date
 

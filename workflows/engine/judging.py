@@ -194,8 +194,9 @@ def judge_not_in_place(*, tenant_id: int, town_id: int, policy, cutoff: dt.date,
 
 def judge_rosters(*, tenant_id: int, policy, year: int, cutoff: dt.date, due: dt.date, due_end: dt.datetime,
                   as_of: dt.date) -> Outcome:
-    """Every A6 quota (unit × town) whose roster was not submitted by the due date (a later return for
-    correction does not make an on-time submission late)."""
+    """Every A6 quota (unit × town) whose roster was not submitted by the due date. A later return for
+    correction does not make an on-time submission late; a roster past draft with no submission time
+    (loaded, not submitted here) cannot be shown late and counts as on time."""
     from workflows.rosters.models import Roster
 
     t = _tables()
@@ -221,7 +222,7 @@ def judge_rosters(*, tenant_id: int, policy, year: int, cutoff: dt.date, due: dt
           AND NOT EXISTS (
             SELECT 1 FROM {roster} r
             WHERE r.tenant_id = q.tenant_id AND r.unit_id = q.unit_id AND r.town_id = q.town_id AND r.year = %(year)s
-              AND (r.submitted_at < %(due_end)s OR EXISTS (
+              AND (r.submitted_at < %(due_end)s OR (r.submitted_at IS NULL AND r.state <> 'draft') OR EXISTS (
                 SELECT 1 FROM {t['log']} l
                 WHERE l.content_type_id = %(roster_type)s AND l.object_id = r.id AND l.transition = 'submit'
                   AND l.at < %(due_end)s)))"""

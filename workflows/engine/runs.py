@@ -183,17 +183,18 @@ def compliance_windows(ctx: Context) -> None:
 
 
 def climb_ladder(ctx: Context) -> None:
+    """Every year since the first pairing: a late run may have judged windows of years long past.
+    The tenant row is locked for each year's climb, so concurrent runs neither race nor double-count."""
     start = first_year(ctx)
     if start is None:
         return
-    for year in sorted({ctx.as_of.year - 1, ctx.as_of.year}):
-        if year < start:
-            continue
+    for year in range(start, ctx.as_of.year + 1):
         policy = ctx.policy_on(min(ctx.as_of, dt.date(year, 12, 31)))
         with transaction.atomic(), ctx.timed("ladder"):
+            Tenant.objects.select_for_update().filter(pk=ctx.tenant.pk).first()
             opened = ladder.climb(tenant=ctx.tenant, year=year, policy=policy, actor=ctx.actor)
             if opened:
-                run = EngineRun.objects.select_for_update().get(pk=ctx.run.pk)
+                run = EngineRun.objects.get(pk=ctx.run.pk)
                 Batch.objects.create(tenant=ctx.tenant, key=f"ladder:{year}:run={run.pk}:attempt={run.attempts}",
                                      step="ladder", run=run, judged=opened, created=opened)
 
