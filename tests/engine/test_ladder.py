@@ -91,3 +91,24 @@ def test_s17_thresholds_come_from_the_policy(cast):
     assert steps(cast) == []
     enforce(cast, D(2018, 9, 6))
     assert steps(cast) == [(1, "李明", 2)]
+
+
+def test_s17_a_household_found_dissatisfied_gives_its_unit_one_level_3(cast):
+    from backend.fieldwork.models import Satisfaction
+    from workflows.inspections.models import Finding, Inspection, InspectionState
+
+    p = paired(cast, first=cast.first_helper)
+    keep_up(p)
+    inspection = Inspection.objects.create(tenant=cast.tenant, kind="on_site", title="回头看", planned_on=D(2018, 6, 1),
+                                           conducted_on=D(2018, 6, 2), method="chosen", sample_size=1,
+                                           state=InspectionState.CONDUCTED)
+    Finding.objects.create(tenant=cast.tenant, inspection=inspection, household=p.household, pairing=p,
+                           helper=p.first_helper, unit=cast.unit, town=cast.town, contacted=True,
+                           satisfaction=Satisfaction.DISSATISFIED)
+    run = enforce(cast, D(2018, 6, 3))
+    level3 = Escalation.objects.get(level=3)
+    assert (level3.organisation, level3.year, run.counts["escalations"]) == (cast.unit, 2018, 1)
+    assert "不满意" in level3.reason and level3.misses.count() == 0
+    enforce(cast, D(2018, 6, 4))
+    assert Escalation.objects.count() == 1
+    assert enforce(cast, D(2019, 1, 2)).counts["escalations"] == 0  # an inspection of 2018 does not count in 2019

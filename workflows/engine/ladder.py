@@ -1,7 +1,8 @@
 """The S17 ladder, per calendar year, from the misses that count (recorded, not withdrawn, counting kind).
 
 A helper's Nth counting miss (Policy.ladder_level1_misses, ladder_level2_misses) opens that level; a unit
-with Policy.ladder_unit_misses counting misses among its helpers gets the one level-3 step of the year.
+with Policy.ladder_unit_misses counting misses among its helpers, or with a household found dissatisfied
+(workflows.inspections), gets the one level-3 step of the year.
 Set-based: one grouped query finds who is due, one finds the live steps, and only the steps missing are
 opened, through the idempotent `open_escalation` (the database keeps one live step per target).
 """
@@ -22,6 +23,7 @@ from workflows.accountability.models import (
     Miss,
 )
 from workflows.accountability.services import open_escalation
+from workflows.inspections.selectors import dissatisfied_units
 
 
 @dataclass(frozen=True)
@@ -44,14 +46,19 @@ def helper_steps(tenant, year: int, policy) -> list[Step]:
 
 
 def unit_steps(tenant, year: int, policy) -> list[tuple[Step, str]]:
+    """Units at the threshold of counting misses, and units with a household found dissatisfied in an
+    inspection or phone survey of the year: one level-3 step each."""
     counting = Miss.objects.filter(tenant=tenant, year=year, organisation__kind=OrgKind.UNIT).counting()
-    per_unit = dict(counting.values_list("organisation_id").annotate(n=Count("id"))
-                    .filter(n__gte=policy.ladder_unit_misses).order_by("organisation_id"))
+    per_unit = dict(counting.values_list("organisation_id").annotate(n=Count("id")).order_by("organisation_id"))
     live = set(Escalation.objects.filter(tenant=tenant, year=year, level=EscalationLevel.UNIT)
                .exclude(state=EscalationState.WITHDRAWN).values_list("organisation_id", flat=True))
-    return [(Step(EscalationLevel.UNIT, year, unit_id, n),
-             f"{year}年本单位帮扶责任人未按要求履职{n}人次，达到{policy.ladder_unit_misses}人次。")
-            for unit_id, n in per_unit.items() if unit_id not in live]
+    due = {unit_id: f"{year}年本单位帮扶责任人未按要求履职{n}人次，达到{policy.ladder_unit_misses}人次。"
+           for unit_id, n in per_unit.items() if n >= policy.ladder_unit_misses}
+    for unit_id in sorted(dissatisfied_units(tenant, year)):
+        found = f"{year}年督导检查或电话调查发现本单位帮扶的贫困户不满意。"
+        due[unit_id] = f"{due[unit_id]}{found}" if unit_id in due else found
+    return [(Step(EscalationLevel.UNIT, year, unit_id, per_unit.get(unit_id, 0)), reason)
+            for unit_id, reason in sorted(due.items()) if unit_id not in live]
 
 
 def climb(*, tenant, year: int, policy, actor) -> int:
