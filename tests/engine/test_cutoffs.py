@@ -80,3 +80,56 @@ def test_s10_pairings_not_met_by_25_march_are_not_in_place_from_26_march(cast):
     assert miss.evidence["cutoff"] == "2018-03-25" and run.counts["misses_not_in_place"] == 2
     assert Notification.objects.filter(kind="miss_recorded", user=cast.users["town_office"]).count() == 2
     assert enforce(cast, D(2018, 3, 27)).counts["misses"] == 0
+
+
+def file_report(town, year: int, quarter: int, at: dt.datetime, *, state=None):
+    from workflows.reporting.models import QuarterlyReport, ReportState, Submission
+    from workflows.reporting.services import due_on
+
+    report = QuarterlyReport.objects.create(tenant=town.tenant, town=town, year=year, quarter=quarter,
+                                            due_on=due_on(town.tenant, year, quarter),
+                                            state=state or ReportState.SUBMITTED, submitted_at=at, revision=1)
+    Submission.objects.create(tenant=town.tenant, report=report, revision=1, submitted_at=at, lines={})
+
+
+def test_s6_quarterly_reports_not_filed_by_their_due_date_are_overdue(cast):
+    from workflows.reporting.models import ReportState
+
+    paired(cast)
+    filed, returned, late = (OrganisationFactory(tenant=cast.tenant, kind="town", code=f"37068300{i}",
+                                                 name=f"{name}街道") for i, name in enumerate("甲乙丙", 5))
+    for town in (filed, returned):
+        file_report(town, 2018, 2, dt.datetime(2018, 7, 10, 17, tzinfo=SHANGHAI),
+                    state=ReportState.RETURNED if town is returned else None)
+    file_report(late, 2018, 2, dt.datetime(2018, 7, 11, 9, tzinfo=SHANGHAI))
+    for town in (cast.town, filed, returned, late):
+        file_report(town, 2018, 1, dt.datetime(2018, 4, 9, 9, tzinfo=SHANGHAI))
+    enforce(cast, D(2018, 7, 5))
+    from workflows.engine.models import Batch
+
+    # Five days ahead, to the towns that have not filed yet (all four; only the cast's town has a login).
+    assert Batch.objects.get(step="remind_report").judged == 4
+    reminder = Notification.objects.get(kind="report_due")
+    assert (reminder.user, reminder.params["quarter_label"]) == (cast.users["town_office"], "2018年第二季度")
+    assert enforce(cast, D(2018, 7, 10)).counts.get("misses_report_overdue", 0) == 0
+    run = enforce(cast, D(2018, 7, 11))
+    overdue = Miss.objects.filter(kind=MissKind.REPORT_OVERDUE)
+    assert set(overdue.values_list("town", flat=True)) == {cast.town.pk, late.pk}
+    miss = overdue.get(town=cast.town)
+    assert (miss.key, miss.organisation, miss.window_end, miss.counts_for_ladder) == (
+        f"report_overdue:town={cast.town.pk}:2018Q2", cast.town, D(2018, 7, 10), False)
+    assert run.counts["misses_report_overdue"] == 2
+    warning = Notification.objects.get(kind="report_overdue", user=cast.users["city_office"],
+                                       key__startswith=f"miss:{miss.key}")
+    assert "2018年第二季度" in warning.body
+
+
+def test_s6_a_report_due_on_a_holiday_is_due_on_the_next_workday(cast):
+    new_policy(cast, quarterly_report_due_days=1)  # the third quarter's report falls due on National Day
+    paired(cast)
+    for quarter in (1, 2):
+        file_report(cast.town, 2018, quarter, dt.datetime(2018, 3 * quarter, 30, 9, tzinfo=SHANGHAI))
+    enforce(cast, D(2018, 10, 8))
+    assert not Miss.objects.filter(kind=MissKind.REPORT_OVERDUE).exists()
+    enforce(cast, D(2018, 10, 9))
+    assert Miss.objects.get(kind=MissKind.REPORT_OVERDUE).window_end == D(2018, 10, 8)

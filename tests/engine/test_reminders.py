@@ -74,7 +74,7 @@ def test_miss_warnings_go_to_the_helper_and_the_town_office_once(cast):
     p = paired(cast, first=cast.first_helper)
     keep_up(p, skip=(("first", Channel.IN_PERSON, 5),))
     enforce(cast, D(2018, 7, 6))
-    miss = Miss.objects.get()
+    miss = Miss.objects.get(kind="visit")
     warnings = Notification.objects.filter(kind="miss_recorded")
     assert {n.user for n in warnings if n.user} == {cast.users["first_helper"], cast.users["town_office"]}
     helper = warnings.get(user=cast.users["first_helper"])

@@ -1,6 +1,7 @@
 """A replay of 2018 for the demo tenant 莱州市, one `bangfu enforce --as-of` per day (SPEC §5, S8, S10, S17):
 the 03-21 and 03-25 cutoffs, a first helper's May–June and July–August misses (levels 1 and 2), three misses
-in one unit (level 3), and an approved exemption that prevents a miss — and nothing else."""
+in one unit (level 3), an approved exemption that prevents a miss, a quarterly report not filed — and nothing
+else."""
 
 from __future__ import annotations
 
@@ -68,6 +69,30 @@ def late_pairing(tenant: Tenant) -> Pairing:
     return pairing
 
 
+def file_reports(tenant: Tenant, *, except_q2_of) -> None:
+    """Every town files its Q1 and Q2 reports the day before they are due, except one town's Q2."""
+    from zoneinfo import ZoneInfo
+
+    from workflows.reporting.models import QuarterlyReport, ReportState, Submission
+    from workflows.reporting.services import due_on
+
+    for town in tenant_towns(tenant):
+        for quarter in (1, 2):
+            if quarter == 2 and town.pk == except_q2_of.pk:
+                continue
+            due = due_on(tenant, 2018, quarter)
+            at = dt.datetime.combine(due - dt.timedelta(days=1), dt.time(16), tzinfo=ZoneInfo(tenant.time_zone))
+            report = QuarterlyReport.objects.create(tenant=tenant, town=town, year=2018, quarter=quarter, due_on=due,
+                                                    state=ReportState.SUBMITTED, submitted_at=at, revision=1)
+            Submission.objects.create(tenant=tenant, report=report, revision=1, submitted_at=at, lines={})
+
+
+def tenant_towns(tenant: Tenant):
+    from backend.directory.models import Organisation
+
+    return Organisation.objects.towns().filter(tenant=tenant)
+
+
 def enforce(day: dt.date) -> str:
     out = io.StringIO()
     call_command("enforce", "--as-of", day.isoformat(), "--tenant", "370683", stdout=out)
@@ -103,6 +128,8 @@ def test_s5_s8_s10_s17_replay_2018_for_the_demo_tenant(db):
                                    start_on=D(2018, 4, 25), end_on=D(2018, 7, 5), reason_code="hospitalisation",
                                    reason="腰椎手术住院治疗")
     exemptions.approve(actor=Actor.for_user(town_office.user), exemption=exemption, reason="有住院证明")
+    g_town = g.household.village.town
+    file_reports(tenant, except_q2_of=g_town)
 
     day, seen = D(2018, 3, 15), {}
     while day <= D(2018, 9, 10):
@@ -140,6 +167,12 @@ def test_s5_s8_s10_s17_replay_2018_for_the_demo_tenant(db):
     assert misses == {f"visit:pairing={a.pk}:role=first:2018-07-01..2018-08-31"}
     assert steps == {(2, a.first_helper_id, a.first_helper.organisation_id)}
     assert Escalation.objects.get(level=2).loses_award_eligibility
-    # Nothing else all year: every other helper kept every rule.
-    assert len(seen[D(2018, 9, 10)][0]) == 7  # the roster, the late pairing, four in May–June, one in July–August
+    # G's town did not file its second-quarter report (due Tuesday 07-10): reminded five days ahead, overdue
+    # from 07-11.
+    # (Every town is reminded of each quarter five days ahead; this one filed Q1 on 04-09.)
+    assert sorted(Notification.objects.filter(kind="report_due", user=town_office.user)
+                  .values_list("params__quarter_label", flat=True)) == ["2018年第一季度", "2018年第二季度"]
+    assert new_on(D(2018, 7, 11))[0] == {f"report_overdue:town={g_town.pk}:2018Q2"}
+    # Nothing else all year: every other helper kept every rule, every other town reported.
+    assert len(seen[D(2018, 9, 10)][0]) == 8
     assert not Miss.objects.filter(person=g.first_helper).exists()

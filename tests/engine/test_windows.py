@@ -5,10 +5,8 @@ import datetime as dt
 import pytest
 
 from workflows.engine.windows import (
-    Quarter,
     Rule,
     judgeable_windows,
-    quarters_between,
     window_containing,
     windows_in_year,
 )
@@ -51,8 +49,3 @@ def test_rules_are_checked_and_name_their_miss_kind():
         Rule.of({"role": "third", "channel": "phone", "months": 1})
     with pytest.raises(ValueError):
         Rule.of({"role": "first", "channel": "phone", "months": 0})
-
-
-def test_quarters():
-    assert [q.code for q in quarters_between(D(2018, 3, 19), D(2018, 10, 1))] == ["2018Q1", "2018Q2", "2018Q3"]
-    assert Quarter(2018, 2).end == D(2018, 6, 30) and Quarter(2018, 4).label == "2018年第四季度"

@@ -227,3 +227,37 @@ def judge_rosters(*, tenant_id: int, policy, year: int, cutoff: dt.date, due: dt
                 WHERE l.content_type_id = %(roster_type)s AND l.object_id = r.id AND l.transition = 'submit'
                   AND l.at < %(due_end)s)))"""
     return Outcome(judged, _insert(select, params))
+
+
+# -- overdue quarterly reports (S6, S11) ---------------------------------------------------------------------
+
+def judge_reports(*, tenant_id: int, policy, year: int, quarter: int, start: dt.date, due: dt.date,
+                  due_end: dt.datetime, label: str, as_of: dt.date) -> Outcome:
+    """Every town with no submission of the quarter's report before the end of its due date (a report
+    submitted on time and returned afterwards is not overdue: the city office holds it)."""
+    from backend.directory.models import Organisation
+    from workflows.reporting.models import QuarterlyReport, Submission
+
+    org = Organisation._meta.db_table
+    scope = f"FROM {org} o WHERE o.tenant_id = %(tenant)s AND o.kind = 'town'"
+    params = {"tenant": tenant_id, "year": year, "quarter": quarter, "start": start, "due": due,
+              "due_end": connection.ops.adapt_datetimefield_value(due_end)}
+    judged = _count(scope, params)
+    if not judged:
+        return Outcome(0, [])
+    evidence_sql, evidence = _json({
+        "looked_for": "镇街向市扶贫办报送季度报告", "quarter": f"{year}Q{quarter}", "quarter_label": label,
+        "due": due.isoformat(), "source": "reporting.Submission", "judged_as_of": as_of.isoformat()})
+    params.update(key_prefix="report_overdue:town=", key_suffix=f":{year}Q{quarter}", kind=MissKind.REPORT_OVERDUE,
+                  version=policy.version, evidence=evidence, now=_now())
+    select = f"""
+        SELECT o.tenant_id, CAST(%(key_prefix)s AS TEXT) || CAST(o.id AS TEXT) || CAST(%(key_suffix)s AS TEXT),
+               %(kind)s, 'engine', 'recorded', %(year)s, NULL, NULL, '', o.id, o.id, NULL, %(start)s, %(due)s,
+               FALSE, %(version)s, {evidence_sql}, %(now)s, NULL, ''
+        {scope}
+          AND NOT EXISTS (
+            SELECT 1 FROM {QuarterlyReport._meta.db_table} r
+            JOIN {Submission._meta.db_table} s ON s.report_id = r.id
+            WHERE r.tenant_id = o.tenant_id AND r.town_id = o.id AND r.year = %(year)s AND r.quarter = %(quarter)s
+              AND s.submitted_at < %(due_end)s)"""
+    return Outcome(judged, _insert(select, params))

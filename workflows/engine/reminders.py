@@ -57,3 +57,22 @@ def remind_rosters(*, tenant, year: int, due: dt.date, as_of: dt.date, audience:
                   key=f"roster_due:unit={q.unit_id}:town={q.town_id}:{year}", context=context):
             reminded += 1
     return len(quotas), reminded
+
+
+def remind_reports(*, tenant, year: int, quarter: int, due: dt.date, label: str, as_of: dt.date,
+                   as_of_end: dt.datetime, audience: Audience) -> tuple[int, int]:
+    """Town offices that have not submitted the quarter's report by the end of `as_of`."""
+    from backend.directory.models import Organisation
+    from workflows.reporting.models import Submission
+
+    sent = Submission.objects.filter(tenant=tenant, report__year=year, report__quarter=quarter,
+                                     submitted_at__lt=as_of_end)
+    towns = Organisation.objects.towns().filter(tenant=tenant).exclude(
+        pk__in=sent.values("report__town_id")).order_by("code")
+    reminded = 0
+    for town in towns:
+        context = {"town_name": town.name, "quarter_label": label, "due_on": due, "days_left": (due - as_of).days}
+        if notify(tenant=tenant, recipients=audience.organisation(town), kind="report_due", obj=town, town=town.pk,
+                  key=f"report_due:town={town.pk}:{year}Q{quarter}", context=context):
+            reminded += 1
+    return len(towns), reminded

@@ -26,6 +26,8 @@ from backend.directory.models import Organisation
 from backend.tenancy.models import Policy, Tenant
 from backend.tenancy.scoping import Actor
 from workflows.pairings.models import Pairing
+from workflows.reporting.models import quarter_bounds, quarter_label
+from workflows.reporting.services import due_on as report_due_on
 
 from . import judging, ladder, reminders
 from .models import Batch, EngineRun, RunState, RunTrigger
@@ -52,6 +54,7 @@ class Context:
     audience: Audience
     towns: list[Organisation]
     timings: dict[str, float] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)
     _policies: dict[dt.date, Policy] = field(default_factory=dict)
 
     def policy_on(self, day: dt.date) -> Policy:
@@ -133,6 +136,38 @@ def overdue_rosters(ctx: Context) -> None:
     claim(ctx, key=f"roster_overdue:{cutoff.isoformat()}", step="roster_overdue", work=work)
 
 
+def quarters(ctx: Context, *, ended_before: dt.date) -> list[tuple[int, int, dt.date, dt.date]]:
+    """(year, quarter, start, due date moved off holidays) of quarters since the first meeting."""
+    first = first_met(ctx)
+    if first is None:
+        return []
+    out = []
+    for year in range(first.year, ended_before.year + 1):
+        for quarter in (1, 2, 3, 4):
+            start, end = quarter_bounds(year, quarter)
+            if first <= end < ended_before:
+                due = ctx.calendar.due_date(report_due_on(ctx.tenant, year, quarter), ctx.policy_on(end))
+                out.append((year, quarter, start, due))
+    return out
+
+
+def overdue_reports(ctx: Context) -> None:
+    done = _done(ctx, "report_overdue")
+    for year, quarter, start, due in quarters(ctx, ended_before=ctx.as_of):
+        key = f"report_overdue:{year}Q{quarter}"
+        if ctx.as_of <= due or key in done:
+            continue
+
+        def work(year=year, quarter=quarter, start=start, due=due):
+            with ctx.timed("judge"):
+                outcome = judging.judge_reports(tenant_id=ctx.tenant.pk, policy=ctx.policy, year=year, quarter=quarter,
+                                                start=start, due=due, due_end=ctx.end_of_day(due),
+                                                label=quarter_label(year, quarter), as_of=ctx.as_of)
+            return _record(ctx, outcome)
+
+        claim(ctx, key=key, step="report_overdue", work=work)
+
+
 def counts_for_ladder(rule: Rule, policy: Policy) -> bool:
     """S17 climbs on first helpers' in-person misses; phone and second-helper misses only by policy."""
     return ((rule.channel != "phone" or policy.ladder_counts_phone_misses)
@@ -145,9 +180,16 @@ def all_rules(tenant: Tenant) -> list[Rule]:
     return sorted(rules)
 
 
+def first_met(ctx: Context) -> dt.date | None:
+    """The programme's first in-person meeting: nothing before it is judged."""
+    if "first_met" not in ctx.memo:
+        ctx.memo["first_met"] = Pairing.objects.filter(tenant=ctx.tenant).aggregate(m=Min("met_on"))["m"]
+    return ctx.memo["first_met"]
+
+
 def first_year(ctx: Context) -> int | None:
-    first_met = Pairing.objects.filter(tenant=ctx.tenant).aggregate(m=Min("met_on"))["m"]
-    return first_met.year if first_met else None
+    first = first_met(ctx)
+    return first.year if first else None
 
 
 def due_windows(ctx: Context) -> list[tuple[Rule, Window, Policy]]:
@@ -222,9 +264,21 @@ def remind(ctx: Context) -> None:
                                                 audience=ctx.audience)
 
         claim(ctx, key=f"remind_roster:{cutoff.isoformat()}", step="remind_roster", work=rosters)
+    ahead = dt.timedelta(days=reminders.days_ahead(ctx.policy, "report"))
+    for year, quarter, _start, due in quarters(ctx, ended_before=ctx.as_of):
+        if not due - ahead <= ctx.as_of <= due:
+            continue
+
+        def reports(year=year, quarter=quarter, due=due):
+            with ctx.timed("remind"):
+                return reminders.remind_reports(tenant=ctx.tenant, year=year, quarter=quarter, due=due,
+                                                label=quarter_label(year, quarter), as_of=ctx.as_of,
+                                                as_of_end=ctx.end_of_day(ctx.as_of), audience=ctx.audience)
+
+        claim(ctx, key=f"remind_report:{year}Q{quarter}", step="remind_report", work=reports)
 
 
-STEPS = (not_in_place, overdue_rosters, compliance_windows, climb_ladder, remind)
+STEPS = (not_in_place, overdue_rosters, compliance_windows, overdue_reports, climb_ladder, remind)
 
 
 # -- runs -----------------------------------------------------------------------------------------------

@@ -93,32 +93,3 @@ def judgeable_windows(months: int, *, first_year: int, as_of: dt.date, grace_day
     """Every window from `first_year` whose judging day has come by `as_of`, oldest first."""
     return [w for year in range(first_year, as_of.year + 1) for w in windows_in_year(months, year)
             if w.judgeable_from(grace_days) <= as_of]
-
-
-@dataclass(frozen=True, order=True)
-class Quarter:
-    year: int
-    number: int
-
-    @property
-    def end(self) -> dt.date:
-        return month_end(self.year, self.number * 3)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}年第{'一二三四'[self.number - 1]}季度"
-
-    @property
-    def code(self) -> str:
-        return f"{self.year}Q{self.number}"
-
-
-def quarters_between(first: dt.date, last: dt.date) -> list[Quarter]:
-    """Quarters that end on or after `first` and on or before `last`."""
-    out = []
-    for year in range(first.year, last.year + 1):
-        for n in range(1, 5):
-            q = Quarter(year, n)
-            if first <= q.end <= last:
-                out.append(q)
-    return out
