@@ -34,6 +34,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{tenant.code} {tenant.name} as of {as_of}: windows judged {c['windows_judged']}, "
                 f"misses {c['misses']}, escalations {c['escalations']}, reminders created {c['reminders']}")
-            detail = ", ".join(f"{k.removeprefix('misses_')} {v}" for k, v in c.items() if k.startswith("misses_"))
+            detail = ", ".join(f"{step} {c[f'misses_{step}']}" for step in runs.MISS_STEPS if f"misses_{step}" in c)
             if detail:
                 self.stdout.write(f"  misses by step: {detail}")
