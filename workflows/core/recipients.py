@@ -29,18 +29,10 @@ def _login(m: Membership) -> Recipient:
 
 
 def for_person(person: Person) -> list[Recipient]:
-    return for_people([person])[person.pk]
-
-
-def for_people(people) -> dict[int, list[Recipient]]:
-    """`for_person` for many people in one query (the engine notifies thousands at once)."""
-    people = list(people)
-    logins: dict[int, list[Recipient]] = {}
-    members = Membership.objects.filter(person__in=[p.pk for p in people]).select_related("user", "person")
-    for m in members.order_by("pk"):
-        logins.setdefault(m.person_id, []).append(_login(m))
-    return {p.pk: logins.get(p.pk) or [Recipient(ref=f"person:{p.pk}", name=p.name, person_id=p.pk, mobile=p.phone)]
-            for p in people}
+    logins = [_login(m) for m in Membership.objects.filter(person=person).select_related("user", "person")]
+    if logins:
+        return logins
+    return [Recipient(ref=f"person:{person.pk}", name=person.name, person_id=person.pk, mobile=person.phone)]
 
 
 def for_people(people) -> dict[int, list[Recipient]]:
