@@ -85,6 +85,12 @@ def prepare(n_users: int):
     DeliveryAttempt.objects.filter(tenant=tenant).delete()
     Delivery.objects.filter(tenant=tenant).delete()
     Notification.objects.filter(tenant=tenant).delete()
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # clear the previous round's dead rows, as autovacuum would in time
+        with connection.cursor() as cursor:
+            for table in ("notifications_deliveryattempt", "notifications_delivery", "notifications_notification"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
     if not Policy.objects.filter(tenant=tenant).exists():
         Policy.objects.create(tenant=tenant, sms_quiet_start=dt.time(0), sms_quiet_end=dt.time(0))
     User = get_user_model()

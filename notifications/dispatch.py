@@ -38,13 +38,13 @@ def claim(*, ids: Iterable[int] | None = None, limit: int | None = None) -> tupl
     """Take up to `limit` due deliveries (of `ids`, if given) for this worker; returns the claim token."""
     now = clock.now()
     token = uuid.uuid4().hex
-    due = Delivery.objects.due(now)
+    due = Delivery.objects.due(now).order_by("due_at", "pk")
     if ids is not None:
-        due = due.filter(pk__in=list(ids))
+        due = due.filter(pk__in=list(ids)).order_by("pk")  # a kick's own rows: found by key, not by scan
     lease = now + dt.timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
     with transaction.atomic():
         # SKIP LOCKED (PostgreSQL) hands concurrent sweeps disjoint batches; SQLite serialises writers anyway.
-        candidates = list(due.select_for_update(skip_locked=True).order_by("due_at", "pk")
+        candidates = list(due.select_for_update(skip_locked=True)
                           .values_list("pk", flat=True)[: limit or settings.NOTIFY_BATCH])
         if not candidates:
             return token, []
@@ -112,17 +112,20 @@ class Batch:
                 # Give the rest back rather than send on a lease another worker may now hold.
                 release(self.token, rows[i:])
                 return
+            if isinstance(transport, Inbox):
+                # Local work: the attempt, the delivery and its outcome commit together.
+                with transaction.atomic():
+                    attempts = start_attempts(chunk)
+                    transport.notify_many(self.message(r) for r in chunk)
+                    record(self.token, [(r, "") for r in chunk], attempts)
+                continue
             attempts = start_attempts(chunk)
             results: list[tuple[Delivery, str | TransportError]] = []
-            if isinstance(transport, Inbox):
-                transport.notify_many(self.message(r) for r in chunk)
-                results = [(r, "") for r in chunk]
-            else:
-                for row in chunk:
-                    try:
-                        results.append((row, transport.notify(self.message(row))))
-                    except TransportError as e:
-                        results.append((row, e))
+            for row in chunk:
+                try:
+                    results.append((row, transport.notify(self.message(row))))
+                except TransportError as e:
+                    results.append((row, e))
             record(self.token, results, attempts)
 
     def message(self, row: Delivery) -> Message:
@@ -195,9 +198,10 @@ def start_attempts(rows: list[Delivery]) -> dict[int, DeliveryAttempt]:
     """Log the attempts before sending (committed), closing any left open by a worker that died."""
     now = clock.now()
     ids = [r.pk for r in rows]
-    with transaction.atomic():
-        DeliveryAttempt.objects.filter(delivery_id__in=ids, outcome=Outcome.STARTED).update(
-            outcome=Outcome.INTERRUPTED, finished_at=now, detail="上次发送未记录结果（进程中断），已重新发送")
+    with transaction.atomic(savepoint=False):
+        if any(r.attempts for r in rows):  # only a row tried before can have an attempt left open
+            DeliveryAttempt.objects.filter(delivery_id__in=ids, outcome=Outcome.STARTED).update(
+                outcome=Outcome.INTERRUPTED, finished_at=now, detail="上次发送未记录结果（进程中断），已重新发送")
         Delivery.objects.filter(pk__in=ids).update(attempts=F("attempts") + 1)
         for row in rows:
             row.attempts += 1
@@ -213,7 +217,7 @@ def record(token: str, results: list[tuple[Delivery, str | TransportError]],
     """Outcomes of one chunk in one transaction; rows whose claim was lost meanwhile are left alone."""
     now = clock.now()
     failed: list[Delivery] = []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ours = set(Delivery.objects.filter(pk__in=[r.pk for r, _ in results], claim=token).values_list("pk", flat=True))
         rows, logs = [], []
         for row, result in results:

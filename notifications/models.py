@@ -126,8 +126,10 @@ class Delivery(TenantOwned):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")]
         indexes = [
-            models.Index(fields=["state", "due_at"]),
-            models.Index(fields=["claim"]),
+            # Only open rows: the sweep's cost follows the work due, not the history delivered.
+            models.Index(fields=["due_at"], name="delivery_open_due",
+                         condition=Q(state__in=["pending", "sending"])),
+            models.Index(fields=["claim"], name="delivery_claim", condition=~Q(claim="")),
             models.Index(fields=["tenant", "state"]),
             models.Index(fields=["channel", "address_index", "sent_at"]),
         ]
