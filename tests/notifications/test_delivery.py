@@ -219,3 +219,46 @@ def test_sec6_rows_rolled_back_with_a_savepoint_are_not_kicked(cast, channels, d
             pass
         [kept] = visit_due(cast, [helper(cast)], key="kept")
     assert enqueued == [("notifications.deliver", {"ids": sorted(d.pk for d in kept.deliveries.all())})]
+
+
+def test_sec6_wecom_error_codes_tell_retry_from_give_up(cast, channels, daytime):
+    channels.gateway.wecom_errcodes = [45009, 93000]  # frequency limit, then an invalid robot key
+    [n] = visit_due(cast, [helper(cast, email="", mobile="", login=False)], kind="miss_recorded")
+    wecom = deliveries(n)["wecom"]
+    dispatch.deliver()
+    wecom.refresh_from_db()
+    assert wecom.state == DeliveryState.PENDING and "45009" in wecom.detail
+    daytime.shift(dt.timedelta(minutes=1))
+    dispatch.deliver()
+    wecom.refresh_from_db()
+    assert wecom.state == DeliveryState.FAILED and "93000" in wecom.detail
+
+
+def test_sec6_sms_gateway_throttling_is_retried(cast, channels, daytime):
+    channels.gateway.fail_next = [429]
+    [n] = visit_due(cast, [helper(cast, email="", login=False)])
+    dispatch.deliver()
+    assert deliveries(n)["sms"].state == DeliveryState.PENDING
+
+
+def test_sec6_a_batch_near_the_end_of_its_lease_gives_the_rest_back(cast, channels, daytime, settings):
+    import time
+
+    for key in ("a", "b"):
+        visit_due(cast, [helper(cast, mobile="", login=False)], key=key)
+    token, rows = dispatch.claim()
+    batch = dispatch.Batch(token)
+    batch.started = time.monotonic() - settings.NOTIFY_LEASE_SECONDS  # as if the sends had taken that long
+    batch.run(rows)
+    assert channels.smtp.messages() == []
+    assert {(d.state, d.claim, d.attempts) for d in Delivery.objects.all()} == {(DeliveryState.PENDING, "", 0)}
+    assert dispatch.deliver() == 2 and len(channels.smtp.messages()) == 2
+
+
+def test_sec6_notification_jobs_are_registered_tasks():
+    from notifications.services import DELIVER, SWEEP
+    from workers.app import app
+
+    app.loader.import_default_modules()
+    assert {DELIVER, SWEEP} <= set(app.tasks)
+    assert app.amqp.router.route({}, DELIVER)["queue"].name == "notifications"
