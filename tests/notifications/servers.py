@@ -12,6 +12,7 @@ import hmac
 import json
 import mailbox
 import random
+import smtplib
 import socket
 import subprocess
 import sys
@@ -70,6 +71,18 @@ class SmtpServer:
         return str(make_header(decode_header(message["Subject"])))
 
 
+def answers_for(port: int, folder: Path, timeout: float = 15) -> bool:
+    """The listener is ours, not a neighbour's that took the port first: it names our maildir."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
+                return smtp.verify("probe")[1].decode() == str(folder)
+        except (OSError, smtplib.SMTPException):
+            time.sleep(0.1)
+    return False
+
+
 @contextlib.contextmanager
 def smtp_server(folder: Path):
     """`python -m aiosmtpd` as its own process, with our maildir handler."""
@@ -82,8 +95,7 @@ def smtp_server(folder: Path):
         )
         try:
             wait_for_port(port)
-            time.sleep(0.2)
-            if process.poll() is None:  # still running: the listener is ours, not a neighbour's
+            if answers_for(port, folder):
                 yield SmtpServer(port, folder, process)
                 return
         except RuntimeError:

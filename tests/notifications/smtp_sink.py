@@ -1,7 +1,7 @@
 """The aiosmtpd handler our SMTP server process runs: keeps mail in a maildir, refuses some addresses.
 
 `bounce…@` gets 550 (permanent), `busy…@` gets 451 (try later); the reply to DATA names the stored key,
-as real servers answer "queued as …".
+as real servers answer "queued as …". VRFY answers with the maildir, so a test knows the server is its own.
 """
 
 from aiosmtpd.handlers import Mailbox
@@ -20,3 +20,6 @@ class Maildir(Mailbox):
     async def handle_DATA(self, server, session, envelope):
         key = self.mailbox.add(self.prepare_message(session, envelope))
         return f"250 2.0.0 Ok: queued as {key}"
+
+    async def handle_VRFY(self, server, session, envelope, address):
+        return f"252 {self.mail_dir}"
