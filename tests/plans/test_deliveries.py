@@ -198,3 +198,22 @@ def test_s5_scope_and_isolation(cast, other, pairing):
     client = cast.client("first_helper")
     ids = [d["household"] for d in client.get("/api/v1/deliveries/").json()["results"]]
     assert ids == [pairing.household_id] and stranger.household_id not in ids
+
+
+def test_s5_s7_pending_deliveries_follow_a_replacement(cast, pairing):
+    from workflows.pairings import services as pairings
+
+    campaign = started(cast)
+    office = cast.actor("city_office")
+    pairings.end(actor=office, pairing=pairing, on=dt.date(2018, 5, 10), reason_code="replaced")
+    newcomer = f.PersonFactory(organisation=cast.unit, name="赵新")
+    f.put_on_roster(newcomer, cast.town)
+    new = pairings.assign(actor=office, household=cast.household, first_helper=newcomer,
+                          second_helper=cast.second_helper, on=dt.date(2018, 5, 10))
+    pairings.activate(actor=office, pairing=new, met_on=dt.date(2018, 5, 10))
+    r = cast.client("city_office").post(f"/api/v1/delivery-campaigns/{campaign['id']}/sync/", {}, format="json")
+    assert r.status_code == 200 and r.json()["deliveries"] == 1
+    delivery = Delivery.objects.get()
+    assert (delivery.pairing_id, delivery.helper_id) == (new.pk, newcomer.pk)
+    r = cast.client("first_helper").post(f"/api/v1/deliveries/{delivery.pk}/complete/", receipt(), format="json")
+    assert r.status_code == 404  # no longer the old helper's household

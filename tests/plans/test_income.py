@@ -217,3 +217,28 @@ def test_s16_statement_dates_in_the_past_year(cast, pairing):
                                  amounts={"D1": "100"})
     assert statement.pairing == pairing and statement.prepared_by == cast.users["town_office"]
     assert statement.created_at.date() == dt.date(2018, 5, 10)
+
+
+def test_s16_s7_after_a_replacement_the_new_second_helper_verifies(cast, pairing):
+    from tests import factories as f
+    from workflows.pairings import services as pairings
+
+    statement = services.prepare(actor=cast.actor("first_helper"), household=cast.household, year=2018,
+                                 amounts={"D1": "100"})
+    office = cast.actor("city_office")
+    pairings.end(actor=office, pairing=pairing, on=dt.date(2018, 5, 10), reason_code="replaced")
+    second = f.PersonFactory(organisation=cast.town, name="钱新")
+    new = pairings.assign(actor=office, household=cast.household, first_helper=cast.first_helper,
+                          second_helper=second, on=dt.date(2018, 5, 10))
+    from backend.bangfu.accounts import add_user
+
+    login = add_user(username="qian", tenant_code=cast.tenant.code, org_code=cast.town.code, roles=["second_helper"],
+                     password="secret-pass-123", person_id=second.pk).user
+    client = type(cast.client("city_office"))()
+    client.force_authenticate(login)
+    assert client.get(f"/api/v1/income-statements/{statement.pk}/").status_code == 200
+    r = client.post(f"/api/v1/income-statements/{statement.pk}/verify/", {}, format="json")
+    assert r.status_code == 200 and r.json()["verified_by_name"] == "钱新"
+    assert new.household_id == statement.household_id
+    r = cast.client("second_helper").get(f"/api/v1/income-statements/{statement.pk}/")
+    assert r.status_code == 200  # the helper it was prepared under still sees it

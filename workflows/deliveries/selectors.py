@@ -13,7 +13,7 @@ def _rate(done: int, total: int) -> float | None:
 
 def coverage(campaign: DeliveryCampaign, deliveries=None) -> dict:
     """Households to deliver to, delivered, delivered late, and the rate, per town and per village of the
-    campaign. `deliveries` narrows to what the caller may see (a queryset of Delivery). Two queries."""
+    campaign. `deliveries` narrows to what the caller may see (a queryset of Delivery). One query."""
     qs = (deliveries if deliveries is not None else Delivery.objects.all()).filter(campaign=campaign)
     counts = {"households": Count("id"), "delivered": Count("id", filter=Q(delivered_on__isnull=False)),
               "late": Count("id", filter=Q(late=True))}

@@ -102,8 +102,23 @@ def eligible_pairings(campaign: DeliveryCampaign):
     return Pairing.objects.filter(tenant=campaign.tenant, state=PairingState.ACTIVE, household__in=households)
 
 
+def repoint_pending(campaign: DeliveryCampaign) -> int:
+    """Pending deliveries whose pairing has ended (a helper was replaced) go to the household's active pairing
+    and its first helper. Two queries and one bulk update."""
+    stale = list(campaign.deliveries.pending().exclude(pairing__state=PairingState.ACTIVE))
+    current = {p.household_id: p for p in Pairing.objects.filter(
+        household_id__in=[d.household_id for d in stale], state=PairingState.ACTIVE)}
+    moved = [d for d in stale if d.household_id in current]
+    for d in moved:
+        d.pairing, d.helper_id = current[d.household_id], current[d.household_id].first_helper_id
+    Delivery.objects.bulk_update(moved, ["pairing", "helper"])
+    return len(moved)
+
+
 def add_deliveries(campaign: DeliveryCampaign) -> int:
-    """A delivery record for every eligible household that has none in this campaign; idempotent."""
+    """A delivery record for every eligible household that has none in this campaign, and pending ones moved
+    to the current pairing; idempotent."""
+    repoint_pending(campaign)
     rows = eligible_pairings(campaign).values_list("pk", "household_id", "first_helper_id")
     before = campaign.deliveries.count()
     Delivery.objects.bulk_create(
@@ -127,7 +142,8 @@ def start(*, actor: Actor, campaign: DeliveryCampaign, reason: str = "") -> Deli
 
 @transaction.atomic
 def sync(*, actor: Actor, campaign: DeliveryCampaign) -> int:
-    """Add the households paired since the campaign started (while it is delivering)."""
+    """Add the households paired since the campaign started, and hand pending deliveries of replaced helpers
+    to the new ones (while it is delivering)."""
     _require_office(actor)
     same_tenant(actor, campaign)
     if campaign.state != CampaignState.DELIVERING:
@@ -201,6 +217,8 @@ def remind(*, campaign: DeliveryCampaign, today: dt.date | None = None) -> int:
     if campaign.state != CampaignState.DELIVERING or not (
             campaign.festival_on - dt.timedelta(days=days) <= today <= campaign.festival_on):
         return 0
+    with transaction.atomic():
+        repoint_pending(campaign)
     pending = list(campaign.deliveries.pending().select_related("helper", "household__village"))
     who = recipients.for_people({p.helper for p in pending})
     sent = 0

@@ -113,7 +113,10 @@ class StatementQuerySet(TenantQuerySet):
     def scope_q(self, actor: Actor) -> Q:
         q = NOTHING
         if actor.person is not None:
+            # The helpers it was prepared under, and the household's current helpers after a replacement.
             q |= Q(pairing__first_helper=actor.person) | Q(pairing__second_helper=actor.person)
+            q |= Q(household__in=Pairing.objects.open().filter(
+                Q(first_helper=actor.person) | Q(second_helper=actor.person)).values("household_id"))
         if actor.has(Role.TOWN_OFFICE) and actor.organisation is not None:
             q |= Q(household__village__town=actor.organisation)
         return q

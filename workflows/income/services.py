@@ -42,8 +42,12 @@ MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def _may_handle(actor: Actor, statement_or_pairing, household) -> bool:
-    pairing = getattr(statement_or_pairing, "pairing", statement_or_pairing)
-    return is_city_office(actor) or is_town_office_of(actor, household) or helper_role(actor, pairing) is not None
+    if isinstance(statement_or_pairing, IncomeStatement):
+        pairings = _pairings_of(statement_or_pairing)
+    else:
+        pairings = [statement_or_pairing]
+    return (is_city_office(actor) or is_town_office_of(actor, household)
+            or any(helper_role(actor, p) is not None for p in pairings))
 
 
 def parse_amounts(raw: dict, lines: list[IncomeLine]) -> dict[IncomeLine, Decimal]:
@@ -160,11 +164,18 @@ def correct(*, actor: Actor, statement: IncomeStatement, amounts: dict, househol
 @transaction.atomic
 def verify(*, actor: Actor, statement: IncomeStatement, reason: str = "") -> IncomeStatement:
     same_tenant(actor, statement)
-    require(helper_role(actor, statement.pairing) == "second",
+    require(any(helper_role(actor, p) == "second" for p in _pairings_of(statement)),
             "年度收入明细表由该户的第二帮扶责任人核实。")
     _recompute(statement)
     return transitions.apply(statement, "verify", actor=actor, roles=VERIFIERS, reason=reason,
                              data={"per_capita": str(statement.per_capita)}, by=actor.person, at=clock.now())
+
+
+def _pairings_of(statement: IncomeStatement) -> list:
+    """The pairing the statement was prepared under and the household's current one (after a replacement the
+    new helpers take over)."""
+    current = Pairing.objects.open().filter(household_id=statement.household_id).exclude(pk=statement.pairing_id)
+    return [statement.pairing, *current]
 
 
 @transaction.atomic
@@ -194,7 +205,7 @@ def return_for_correction(*, actor: Actor, statement: IncomeStatement, reason: s
     if not (reason or "").strip():
         raise ValidationFailed.on("reason", "退回须说明原因。")
     require(is_city_office(actor) or is_town_office_of(actor, statement.household)
-            or helper_role(actor, statement.pairing) == "second",
+            or any(helper_role(actor, p) == "second" for p in _pairings_of(statement)),
             "只有该户的第二帮扶责任人、所在镇街扶贫办或市扶贫办可以退回收入明细表。")
     return transitions.apply(statement, "return_for_correction", actor=actor, roles=RETURNERS, reason=reason,
                              why=reason.strip())
