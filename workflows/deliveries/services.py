@@ -107,10 +107,10 @@ def repoint_pending(campaign: DeliveryCampaign) -> int:
     and its first helper. Two queries and one bulk update."""
     stale = list(campaign.deliveries.pending().exclude(pairing__state=PairingState.ACTIVE))
     current = {p.household_id: p for p in Pairing.objects.filter(
-        household_id__in=[d.household_id for d in stale], state=PairingState.ACTIVE)}
-    moved = [d for d in stale if d.household_id in current]
-    for d in moved:
-        d.pairing, d.helper_id = current[d.household_id], current[d.household_id].first_helper_id
+        household_id__in=[row.household_id for row in stale], state=PairingState.ACTIVE)}
+    moved = [row for row in stale if row.household_id in current]
+    for row in moved:
+        row.pairing, row.helper_id = current[row.household_id], current[row.household_id].first_helper_id
     Delivery.objects.bulk_update(moved, ["pairing", "helper"])
     return len(moved)
 
