@@ -122,11 +122,18 @@ class Batch:
             attempts = start_attempts(chunk)
             results: list[tuple[Delivery, str | TransportError]] = []
             for row in chunk:
+                if not self.lease_left():  # a slow server: stop before the lease can pass to another worker
+                    break
                 try:
                     results.append((row, transport.notify(self.message(row))))
                 except TransportError as e:
                     results.append((row, e))
             record(self.token, results, attempts)
+            if len(results) < len(chunk):
+                unsent = chunk[len(results):]
+                withdraw_attempts(unsent, attempts)
+                release(self.token, unsent + rows[i + step:])
+                return
 
     def message(self, row: Delivery) -> Message:
         n = row.notification
@@ -210,6 +217,13 @@ def start_attempts(rows: list[Delivery]) -> dict[int, DeliveryAttempt]:
             for r in rows
         ])
     return {a.delivery_id: a for a in made}
+
+
+def withdraw_attempts(rows: list[Delivery], attempts: dict[int, DeliveryAttempt]) -> None:
+    """Attempts logged for rows then not sent after all: they never happened."""
+    with transaction.atomic():
+        DeliveryAttempt.objects.filter(pk__in=[attempts[r.pk].pk for r in rows]).delete()
+        Delivery.objects.filter(pk__in=[r.pk for r in rows]).update(attempts=F("attempts") - 1)
 
 
 def record(token: str, results: list[tuple[Delivery, str | TransportError]],

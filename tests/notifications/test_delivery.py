@@ -262,3 +262,24 @@ def test_sec6_notification_jobs_are_registered_tasks():
     app.loader.import_default_modules()
     assert {DELIVER, SWEEP} <= set(app.tasks)
     assert app.amqp.router.route({}, DELIVER)["queue"].name == "notifications"
+
+
+def test_sec6_a_slow_server_stops_the_batch_before_the_lease_can_pass(cast, channels, daytime, monkeypatch, settings):
+    """The first e-mail takes most of the lease; the worker records it and gives the other one back unsent."""
+    from notifications import transports
+
+    for key in ("a", "b"):
+        visit_due(cast, [helper(cast, mobile="", login=False)], key=key)
+    token, rows = dispatch.claim()
+    batch = dispatch.Batch(token)
+    send = transports.Email.notify
+
+    def slow(self, message):
+        batch.started -= settings.NOTIFY_LEASE_SECONDS  # as if this send had taken the whole lease
+        return send(self, message)
+
+    monkeypatch.setattr(transports.Email, "notify", slow)
+    batch.run(rows)
+    states = sorted((d.state, d.attempts, d.log.count()) for d in Delivery.objects.all())
+    assert states == [(DeliveryState.DELIVERED, 1, 1), (DeliveryState.PENDING, 0, 0)]
+    assert len(channels.smtp.messages()) == 1
