@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.common.errors import ValidationFailed
+from workflows.measures.compliance import compliance
 from workflows.measures.groups import by as group_by
 from workflows.measures.presence import presence
 from workflows.measures.satisfaction import satisfaction
@@ -52,6 +53,12 @@ class StatsViewSet(viewsets.ViewSet):
     def presence(self, request):
         year, by, as_of = self._query(request)
         return Response(presence(request.actor, year=year, by=by, as_of=as_of))
+
+    @extend_schema(parameters=PARAMS, responses={200: dict})
+    @action(detail=False, methods=["get"], url_path="visit-compliance")
+    def visit_compliance(self, request):
+        year, by, as_of = self._query(request)
+        return Response(compliance(request.actor, year=year, by=by, as_of=as_of))
 
     @extend_schema(parameters=PARAMS[:2], responses={200: dict})
     @action(detail=False, methods=["get"], url_path="satisfaction")

@@ -112,3 +112,67 @@ def test_s17_stats_are_scoped_and_tenant_apart(cast, other, world):
     bad = cast.client("city_office").get("/api/v1/stats/presence/?year=2018&as_of=2019-01-01")
     assert bad.status_code == 400 and bad.json()["fields"]["as_of"] == ["统计截止日期应在2018年内。"]
     assert cast.client("city_office").get("/api/v1/stats/").json()["presence"] == "/api/v1/stats/presence/"
+
+
+def months(pairing, role, channel, *month_numbers, year=2018):
+    """The per-month facts visits and calls leave (fieldwork keeps them exact; written here directly)."""
+    from backend.fieldwork.models import ContactMonth
+
+    for m in month_numbers:
+        ContactMonth.objects.create(tenant=pairing.tenant, pairing=pairing, role=role, channel=channel, year=year,
+                                    month=m, count=1, last_on=dt.date(year, m, 10))
+
+
+@pytest.fixture
+def contacts(cast, pairing):
+    """p1 and p2 in 城港路 (财政局's helpers), p3 in 三山岛 (国土局's), all met on 2018-03-22. By 2018-07-10 (grace 5)
+    the judged windows are: first in person May–Jun; first by phone Apr, May, Jun; second in person Apr, May, Jun
+    (Jan–Feb, Mar–Apr and March are not judged: the pairings were not active for the whole window)."""
+    from workflows.engine.models import Exemption
+
+    town2 = f.OrganisationFactory(tenant=cast.tenant, kind="town", code="370683005", name="三山岛街道", unit_kind="")
+    unit2 = f.OrganisationFactory(tenant=cast.tenant, kind="unit", code="gtj", name="国土局")
+    p2 = another_pairing(cast)
+    p3 = another_pairing(cast, unit=unit2,
+                         village=f.VillageFactory(tenant=cast.tenant, town=town2, code="370683005001", name="北村"))
+    months(pairing, "first", "in_person", 5)  # May–Jun met; also May's phone contact
+    months(pairing, "first", "phone", 4)  # Apr met, Jun not: phone 2 of 3
+    months(pairing, "second", "in_person", 4, 5, 6)  # 3 of 3
+    months(p3, "first", "in_person", 6)  # in person 1 of 1; phone Jun only: 1 of 3; second 0 of 3
+    # p2 has nothing; an approved leave of its first helper for April takes April's phone window out: 0 of 2.
+    Exemption.objects.create(tenant=cast.tenant, person=p2.first_helper, town=cast.town, start_on=dt.date(2018, 4, 1),
+                             end_on=dt.date(2018, 4, 30), reason_code="leave", reason="病假", state="approved")
+    return {"p1": pairing, "p2": p2, "p3": p3, "town2": town2, "unit2": unit2}
+
+
+def test_s17_visit_compliance_per_town_and_unit_hand_counted(cast, contacts):
+    body = cast.client("city_office").get("/api/v1/stats/visit-compliance/?as_of=2018-07-10").json()
+    rows = by_name(body)
+    town = rows["城港路街道"]
+    # first in person: p1 1/1, p2 0/1; phone: p1 2/3, p2 0/2; second: p1 3/3, p2 0/3 → 6 of 13
+    assert (town["judged"], town["met"], town["rate"]) == (13, 6, 0.4615)
+    assert {(r["role"], r["channel"]): (r["judged"], r["met"]) for r in town["rules"]} == {
+        ("first", "in_person"): (2, 1), ("first", "phone"): (5, 2), ("second", "in_person"): (6, 3)}
+    assert (rows["三山岛街道"]["judged"], rows["三山岛街道"]["met"]) == (7, 2)
+    units = by_name(cast.client("city_office").get("/api/v1/stats/visit-compliance/?as_of=2018-07-10&by=unit").json())
+    assert (units["莱州市财政局"]["judged"], units["莱州市财政局"]["met"]) == (7, 3)  # first helpers' rules only
+    assert (units["国土局"]["judged"], units["国土局"]["met"], units["国土局"]["rate"]) == (4, 2, 0.5)
+    early = cast.client("city_office").get("/api/v1/stats/visit-compliance/?as_of=2018-07-06").json()
+    assert by_name(early)["城港路街道"]["judged"] == 13  # May–Jun and June are judged from 07-06 (grace 5)
+    earlier = cast.client("city_office").get("/api/v1/stats/visit-compliance/?as_of=2018-07-05").json()
+    assert by_name(earlier)["城港路街道"]["judged"] == 13 - 2 - 2 - 2
+
+
+def test_s17_visit_compliance_agrees_with_the_misses_the_engine_records(cast, contacts):
+    """Each judged window without a record is one miss of the engine: judged − met = misses, per town."""
+    from workflows.engine.runs import enforce
+
+    enforce(tenant=cast.tenant, as_of=dt.date(2018, 7, 10))
+    body = cast.client("city_office").get("/api/v1/stats/visit-compliance/?as_of=2018-07-10").json()
+    for row in body["rows"]:
+        assert row["judged"] - row["met"] == row["visit_misses"] + row["call_misses"], row["name"]
+    town = by_name(body)["城港路街道"]
+    # visits: p2 first May–Jun, p2 second Apr, May, Jun (second helpers' visits are visits too); calls: p1 Jun, p2 May, Jun
+    assert (town["visit_misses"], town["call_misses"]) == (4, 3)
+    mine = cast.client("town_office").get("/api/v1/stats/visit-compliance/?as_of=2018-07-10").json()
+    assert [r["name"] for r in mine["rows"]] == ["城港路街道"]
