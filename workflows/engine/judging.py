@@ -1,11 +1,13 @@
-"""Judging (SPEC §5, S8, S10): set-based statements that write misses, one town or one tenant at a time.
+"""Judging (SPEC §5, S8, S10, S6): set-based statements that write misses, one town or one tenant at a time.
 
-Each judgement is one `INSERT … SELECT … ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id`: the misses
-are computed and written by the database in one statement, a miss that exists already is left alone (the
-unique key, not luck), and the ids returned are exactly the rows this statement created. A compliance
-window is judged by an anti-join on `fieldwork.ContactMonth` (indexed per pairing and month), never by
-reading visits, so the cost follows the pairings due, not the history.
-The same SQL runs on PostgreSQL and SQLite (≥ 3.35); only the JSON cast differs.
+Each judgement names what is judged (`judged`: the pairings, quotas or towns concerned) and which of those
+miss (`missing`, a SELECT over `judged` shaped as miss rows), and runs them as
+`WITH judged AS (…) INSERT INTO miss … SELECT … ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id`:
+the database computes and writes the misses in one statement, a miss that exists already is left alone (the
+unique key, not luck), and the ids returned are exactly the rows this statement created. On PostgreSQL the
+count of what was judged comes from the same statement; SQLite (≥ 3.35) counts in a second one.
+A compliance window is judged by an anti-join on `fieldwork.ContactMonth` (indexed per pairing and month),
+never by reading visits, so the cost follows the pairings due, not the history.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
-from backend.directory.models import Person, UnitQuota, Village
+from backend.common import clock
+from backend.directory.models import Organisation, Person, UnitQuota, Village
 from backend.fieldwork.models import Channel, ContactMonth, HelperRole
 from backend.households.models import Household
 from workflows.accountability.models import Miss, MissKind
@@ -37,68 +40,110 @@ class Outcome:
 def _tables() -> dict[str, str]:
     return {"pairing": Pairing._meta.db_table, "household": Household._meta.db_table,
             "village": Village._meta.db_table, "person": Person._meta.db_table,
-            "contact": ContactMonth._meta.db_table, "exemption": Exemption._meta.db_table,
-            "miss": Miss._meta.db_table, "quota": UnitQuota._meta.db_table, "log": TransitionLog._meta.db_table}
-
-
-def _json(value: dict) -> tuple[str, str]:
-    """SQL for a JSON parameter and its value: jsonb on PostgreSQL, text elsewhere."""
-    sql = "CAST(%(evidence)s AS jsonb)" if connection.vendor == "postgresql" else "%(evidence)s"
-    return sql, json.dumps(value, ensure_ascii=False)
-
-
-def _now() -> object:
-    from backend.common import clock
-
-    return connection.ops.adapt_datetimefield_value(clock.now())
+            "org": Organisation._meta.db_table, "contact": ContactMonth._meta.db_table,
+            "exemption": Exemption._meta.db_table, "miss": Miss._meta.db_table, "quota": UnitQuota._meta.db_table,
+            "log": TransitionLog._meta.db_table}
 
 
 MISS_COLUMNS = ("tenant_id, key, kind, source, state, year, pairing_id, person_id, role, organisation_id, town_id, "
                 "household_id, window_start, window_end, counts_for_ladder, policy_version, evidence, created_at, "
                 "withdrawn_at, withdrawn_reason")
+# The key of a miss: a text prefix, the id of what missed, a text suffix (e.g. visit:pairing=12:role=first:…).
+KEY = "CAST(%(key_prefix)s AS TEXT) || CAST({id} AS TEXT) || CAST(%(key_suffix)s AS TEXT)"
 
 
-def _insert(select_sql: str, params: dict) -> list[int]:
-    sql = (f"INSERT INTO {_tables()['miss']} ({MISS_COLUMNS}) {select_sql} "
-           "ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id")
+def _common(*, kind: str, key_prefix: str, key_suffix: str, policy, evidence: dict) -> dict:
+    """Parameters every miss statement uses; the evidence is the same for all rows of one judgement."""
+    return {"kind": kind, "key_prefix": key_prefix, "key_suffix": key_suffix, "version": policy.version,
+            "evidence": json.dumps(evidence, ensure_ascii=False),
+            "now": connection.ops.adapt_datetimefield_value(clock.now())}
+
+
+def _evidence_sql() -> str:
+    return "CAST(%(evidence)s AS jsonb)" if connection.vendor == "postgresql" else "%(evidence)s"
+
+
+def _judge(judged: str, missing: str, params: dict) -> Outcome:
+    cte = f"WITH judged AS ({judged})"
+    insert = (f"INSERT INTO {_tables()['miss']} ({MISS_COLUMNS}) {missing} "
+              "ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _count(from_where: str, params: dict) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) {from_where}", params)
-        return cursor.fetchone()[0]
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{cte}, created AS ({insert}) "
+                           "SELECT (SELECT COUNT(*) FROM judged), (SELECT array_agg(id) FROM created)", params)
+            count, ids = cursor.fetchone()
+            return Outcome(count, sorted(ids or []))
+        cursor.execute(f"{cte} SELECT COUNT(*) FROM judged", params)
+        count = cursor.fetchone()[0]
+        if not count:
+            return Outcome(0, [])
+        # SQLite: a SELECT with a WHERE clause before ON CONFLICT, so the upsert clause parses unambiguously.
+        cursor.execute(f"{cte} {insert}", params)
+        return Outcome(count, sorted(row[0] for row in cursor.fetchall()))
 
 
 # -- compliance windows ---------------------------------------------------------------------------------
 
-def _window_scope(helper: str, *, with_helper: bool = False) -> str:
-    """Pairings of one town active for the whole window and not covered by an approved exemption."""
+@dataclass(frozen=True)
+class DueWindow:
+    """One rule's window to judge, under the policy version in force on its last day."""
+
+    rule: Rule
+    window: Window
+    policy: object
+    counts: bool  # whether its misses climb the ladder
+
+    @property
+    def key_prefix(self) -> str:
+        return f"{self.rule.miss_kind}:pairing="
+
+    @property
+    def key_suffix(self) -> str:
+        return f":role={self.rule.role}:{self.window.text}"
+
+
+def _base() -> str:
+    """The town's pairings that ever met in person: read once per town, whatever the number of windows."""
     t = _tables()
-    join = f"JOIN {t['person']} hp ON hp.id = p.{helper}_id" if with_helper else ""
     return f"""
+        SELECT p.id, p.tenant_id, p.first_helper_id, p.second_helper_id, p.household_id, p.met_on, p.ended_on,
+               p.term_end, v.town_id
         FROM {t['pairing']} p
         JOIN {t['household']} h ON h.id = p.household_id
         JOIN {t['village']} v ON v.id = h.village_id
-        {join}
-        WHERE p.tenant_id = %(tenant)s AND v.town_id = %(town)s
-          AND p.met_on <= %(start)s AND (p.ended_on IS NULL OR p.ended_on >= %(end)s) AND p.term_end >= %(end)s
-          AND NOT EXISTS (
-            SELECT 1 FROM {t['exemption']} e
-            WHERE e.tenant_id = p.tenant_id AND e.state = %(approved)s
-              AND e.start_on <= %(start)s AND e.end_on >= %(end)s
-              AND (e.person_id = p.{helper}_id OR e.household_id = p.household_id))"""
+        WHERE p.tenant_id = %(tenant)s AND v.town_id = %(town)s AND p.met_on IS NOT NULL"""
 
 
-def _no_record(channels: tuple[str, ...]) -> str:
-    names = ", ".join(f"%(channel{i})s" for i in range(len(channels)))
+def _judged(i: int, rule: Rule) -> str:
+    """Pairings active for the whole window and not covered by an approved exemption of helper or household."""
+    helper = f"{rule.role}_helper_id"
     return f"""
+        SELECT b.id, b.tenant_id, b.{helper} AS person_id, b.household_id, b.town_id
+        FROM base b
+        WHERE b.met_on <= %(start{i})s AND (b.ended_on IS NULL OR b.ended_on >= %(end{i})s)
+          AND b.term_end >= %(end{i})s
           AND NOT EXISTS (
+            SELECT 1 FROM {_tables()['exemption']} e
+            WHERE e.tenant_id = b.tenant_id AND e.state = %(approved)s
+              AND e.start_on <= %(start{i})s AND e.end_on >= %(end{i})s
+              AND (e.person_id = b.{helper} OR e.household_id = b.household_id))"""
+
+
+def _no_record(i: int, rule: Rule) -> str:
+    """No qualifying record of the rule's role in the window's months (ContactMonth has no zero rows)."""
+    names = ", ".join(f"%(channel{i}_{k})s" for k in range(len(rule.qualifying_channels)))
+    return f"""NOT EXISTS (
             SELECT 1 FROM {_tables()['contact']} c
-            WHERE c.pairing_id = p.id AND c.role = %(role)s AND c.channel IN ({names})
-              AND c.year = %(year)s AND c.month >= %(first_month)s AND c.month <= %(last_month)s)"""
+            WHERE c.pairing_id = j.id AND c.role = %(role{i})s AND c.channel IN ({names})
+              AND c.year = %(year{i})s AND c.month >= %(first_month{i})s AND c.month <= %(last_month{i})s)"""
+
+
+def _window_params(i: int, rule: Rule, window: Window) -> dict:
+    first, last = window.months
+    params = {f"start{i}": window.start, f"end{i}": window.end, f"role{i}": rule.role, f"year{i}": window.year,
+              f"first_month{i}": first, f"last_month{i}": last}
+    params.update({f"channel{i}_{k}": c for k, c in enumerate(rule.qualifying_channels)})
+    return params
 
 
 def window_evidence(rule: Rule, window: Window, *, grace_days: int, as_of: dt.date) -> dict:
@@ -117,46 +162,60 @@ def window_evidence(rule: Rule, window: Window, *, grace_days: int, as_of: dt.da
     }
 
 
-def window_params(*, tenant_id: int, town_id: int, rule: Rule, window: Window) -> dict:
-    first, last = window.months
-    params = {"tenant": tenant_id, "town": town_id, "start": window.start, "end": window.end,
-              "approved": ExemptionState.APPROVED, "role": rule.role, "year": window.year,
-              "first_month": first, "last_month": last}
-    params.update({f"channel{i}": c for i, c in enumerate(rule.qualifying_channels)})
-    return params
-
-
-def window_misses_sql(rule: Rule, evidence_sql: str) -> str:
-    """The SELECT that computes one window's misses for one town, as rows of the miss table."""
-    helper = f"{rule.role}_helper"
+def _missing(i: int, due: DueWindow) -> str:
+    key = f"CAST(%(key_prefix{i})s AS TEXT) || CAST(j.id AS TEXT) || CAST(%(key_suffix{i})s AS TEXT)"
+    evidence = f"CAST(%(evidence{i})s AS jsonb)" if connection.vendor == "postgresql" else f"%(evidence{i})s"
     return f"""
-        SELECT p.tenant_id, CAST(%(key_prefix)s AS TEXT) || CAST(p.id AS TEXT) || CAST(%(key_suffix)s AS TEXT),
-               %(kind)s, 'engine', 'recorded', %(year)s, p.id, p.{helper}_id, %(role)s, hp.organisation_id,
-               v.town_id, p.household_id, %(start)s, %(end)s, %(counts)s, %(version)s, {evidence_sql}, %(now)s,
-               NULL, ''
-        {_window_scope(helper, with_helper=True)}
-        {_no_record(rule.qualifying_channels)}"""
+        SELECT j.tenant_id, {key}, %(kind{i})s, 'engine', 'recorded', %(year{i})s, j.id, j.person_id, %(role{i})s,
+               hp.organisation_id, j.town_id, j.household_id, %(start{i})s, %(end{i})s, %(counts{i})s,
+               %(version{i})s, {evidence}, %(now)s, CAST(NULL AS TIMESTAMP), ''
+        FROM judged{i} j JOIN {_tables()['person']} hp ON hp.id = j.person_id
+        WHERE {_no_record(i, due.rule)}"""
 
 
-def judge_window(*, tenant_id: int, town_id: int, rule: Rule, window: Window, policy, counts: bool,
-                 as_of: dt.date) -> Outcome:
-    """Misses of one rule's window in one town: pairings with no qualifying record in the window."""
-    params = window_params(tenant_id=tenant_id, town_id=town_id, rule=rule, window=window)
-    judged = _count(_window_scope(f"{rule.role}_helper"), params)
-    if not judged:
-        return Outcome(0, [])
-    evidence_sql, evidence = _json(window_evidence(rule, window, grace_days=policy.grace_days, as_of=as_of))
-    params.update(key_prefix=f"{rule.miss_kind}:pairing=", key_suffix=f":role={rule.role}:{window.text}",
-                  kind=rule.miss_kind, counts=counts, version=policy.version, evidence=evidence, now=_now())
-    return Outcome(judged, _insert(window_misses_sql(rule, evidence_sql), params))
+def judge_windows(*, tenant_id: int, town_id: int, due: list[DueWindow], as_of: dt.date) -> list[Outcome]:
+    """Misses of the windows due in one town, in one statement: the town's pairings are read once and each
+    window adds its anti-join. One Outcome per window, in order."""
+    params = {"tenant": tenant_id, "town": town_id, "approved": ExemptionState.APPROVED,
+              "now": connection.ops.adapt_datetimefield_value(clock.now())}
+    for i, d in enumerate(due):
+        params.update(_window_params(i, d.rule, d.window))
+        evidence = window_evidence(d.rule, d.window, grace_days=d.policy.grace_days, as_of=as_of)
+        params.update({f"kind{i}": d.rule.miss_kind, f"key_prefix{i}": d.key_prefix, f"key_suffix{i}": d.key_suffix,
+                       f"counts{i}": d.counts, f"version{i}": d.policy.version,
+                       f"evidence{i}": json.dumps(evidence, ensure_ascii=False)})
+    ctes = "WITH base AS (" + _base() + ")" + "".join(
+        f", judged{i} AS ({_judged(i, d.rule)})" for i, d in enumerate(due))
+    counts = ", ".join(f"(SELECT COUNT(*) FROM judged{i})" for i in range(len(due)))
+    union = " UNION ALL ".join(_missing(i, d) for i, d in enumerate(due))
+    # Each SELECT of the union ends in its WHERE clause, so SQLite parses the upsert clause unambiguously.
+    insert = (f"INSERT INTO {_tables()['miss']} ({MISS_COLUMNS}) {union} "
+              "ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id, key")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{ctes}, created AS ({insert}) SELECT {counts}, "
+                           "(SELECT array_agg(id) FROM created), (SELECT array_agg(key) FROM created)", params)
+            *judged, ids, keys = cursor.fetchone()
+            created = list(zip(ids or [], keys or [], strict=True))
+        else:
+            cursor.execute(f"{ctes} SELECT {counts}", params)
+            judged = list(cursor.fetchone())
+            created = []
+            if any(judged):
+                cursor.execute(f"{ctes} {insert}", params)
+                created = cursor.fetchall()
+    return [Outcome(judged[i], sorted(pk for pk, key in created
+                                      if key.startswith(d.key_prefix) and key.endswith(d.key_suffix)))
+            for i, d in enumerate(due)]
 
 
 def pending_pairing_ids(*, tenant_id: int, town_id: int, rule: Rule, window: Window) -> list[int]:
     """Pairings that will be judged for this window and have no qualifying record in it yet (reminders)."""
-    params = window_params(tenant_id=tenant_id, town_id=town_id, rule=rule, window=window)
+    params = {"tenant": tenant_id, "town": town_id, "approved": ExemptionState.APPROVED,
+              **_window_params(0, rule, window)}
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT p.id {_window_scope(f'{rule.role}_helper')} {_no_record(rule.qualifying_channels)}",
-                       params)
+        cursor.execute(f"WITH base AS ({_base()}), judged0 AS ({_judged(0, rule)}) "
+                       f"SELECT j.id FROM judged0 j WHERE {_no_record(0, rule)} ORDER BY j.id", params)
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -165,29 +224,25 @@ def pending_pairing_ids(*, tenant_id: int, town_id: int, rule: Rule, window: Win
 def judge_not_in_place(*, tenant_id: int, town_id: int, policy, cutoff: dt.date, as_of: dt.date) -> Outcome:
     """Pairings proposed by the in-place cutoff for households known then, not met in person by it."""
     t = _tables()
-    scope = f"""
+    judged = f"""
+        SELECT p.id, p.tenant_id, p.first_helper_id, p.household_id, p.proposed_on, p.met_on, v.town_id
         FROM {t['pairing']} p
         JOIN {t['household']} h ON h.id = p.household_id
         JOIN {t['village']} v ON v.id = h.village_id
-        JOIN {t['person']} fh ON fh.id = p.first_helper_id
         WHERE p.tenant_id = %(tenant)s AND v.town_id = %(town)s AND p.proposed_on <= %(cutoff)s
           AND h.identified_year <= %(year)s AND (p.ended_on IS NULL OR p.ended_on > %(cutoff)s)"""
-    params = {"tenant": tenant_id, "town": town_id, "cutoff": cutoff, "year": cutoff.year}
-    judged = _count(scope, params)
-    if not judged:
-        return Outcome(0, [])
-    evidence_sql, evidence = _json({
-        "looked_for": "第一、第二帮扶责任人与贫困户首次入户见面（结对确认到位）",
-        "cutoff": cutoff.isoformat(), "source": "pairings.Pairing.met_on", "judged_as_of": as_of.isoformat()})
-    params.update(key_prefix="not_in_place:pairing=", key_suffix=f":{cutoff.isoformat()}",
-                  kind=MissKind.NOT_IN_PLACE, version=policy.version, evidence=evidence, now=_now())
-    select = f"""
-        SELECT p.tenant_id, CAST(%(key_prefix)s AS TEXT) || CAST(p.id AS TEXT) || CAST(%(key_suffix)s AS TEXT),
-               %(kind)s, 'engine', 'recorded', %(year)s, p.id, p.first_helper_id, 'first', fh.organisation_id,
-               v.town_id, p.household_id, p.proposed_on, %(cutoff)s, FALSE, %(version)s, {evidence_sql}, %(now)s,
-               NULL, ''
-        {scope} AND (p.met_on IS NULL OR p.met_on > %(cutoff)s)"""
-    return Outcome(judged, _insert(select, params))
+    params = {"tenant": tenant_id, "town": town_id, "cutoff": cutoff, "year": cutoff.year, **_common(
+        kind=MissKind.NOT_IN_PLACE, key_prefix="not_in_place:pairing=", key_suffix=f":{cutoff.isoformat()}",
+        policy=policy, evidence={"looked_for": "第一、第二帮扶责任人与贫困户首次入户见面（结对确认到位）",
+                                 "cutoff": cutoff.isoformat(), "source": "pairings.Pairing.met_on",
+                                 "judged_as_of": as_of.isoformat()})}
+    missing = f"""
+        SELECT j.tenant_id, {KEY.format(id="j.id")}, %(kind)s, 'engine', 'recorded', %(year)s, j.id,
+               j.first_helper_id, 'first', fh.organisation_id, j.town_id, j.household_id, j.proposed_on,
+               %(cutoff)s, FALSE, %(version)s, {_evidence_sql()}, %(now)s, NULL, ''
+        FROM judged j JOIN {t['person']} fh ON fh.id = j.first_helper_id
+        WHERE j.met_on IS NULL OR j.met_on > %(cutoff)s"""
+    return _judge(judged, missing, params)
 
 
 # -- overdue rosters (S10) ---------------------------------------------------------------------------------
@@ -200,33 +255,28 @@ def judge_rosters(*, tenant_id: int, policy, year: int, cutoff: dt.date, due: dt
     from workflows.rosters.models import Roster
 
     t = _tables()
-    roster = Roster._meta.db_table
-    scope = f"FROM {t['quota']} q WHERE q.tenant_id = %(tenant)s AND q.count > 0"
+    judged = f"SELECT q.tenant_id, q.unit_id, q.town_id FROM {t['quota']} q WHERE q.tenant_id = %(tenant)s AND q.count > 0"
     params = {"tenant": tenant_id, "year": year, "cutoff": cutoff, "due": due,
               "due_end": connection.ops.adapt_datetimefield_value(due_end),
-              "roster_type": ContentType.objects.get_for_model(Roster).pk}
-    judged = _count(scope, params)
-    if not judged:
-        return Outcome(0, [])
-    evidence_sql, evidence = _json({
-        "looked_for": "部门单位向镇街报送第一帮扶责任人名单", "cutoff": cutoff.isoformat(), "due": due.isoformat(),
-        "source": "rosters.Roster（报送记录）", "judged_as_of": as_of.isoformat()})
-    params.update(key_prefix="roster_overdue:unit=", kind=MissKind.ROSTER_OVERDUE, version=policy.version,
-                  evidence=evidence, now=_now(), key_suffix=f":{year}")
-    select = f"""
-        SELECT q.tenant_id, CAST(%(key_prefix)s AS TEXT) || CAST(q.unit_id AS TEXT) || ':town='
-                 || CAST(q.town_id AS TEXT) || CAST(%(key_suffix)s AS TEXT),
-               %(kind)s, 'engine', 'recorded', %(year)s, NULL, NULL, '', q.unit_id, q.town_id, NULL,
-               %(cutoff)s, %(due)s, FALSE, %(version)s, {evidence_sql}, %(now)s, NULL, ''
-        {scope}
-          AND NOT EXISTS (
-            SELECT 1 FROM {roster} r
-            WHERE r.tenant_id = q.tenant_id AND r.unit_id = q.unit_id AND r.town_id = q.town_id AND r.year = %(year)s
+              "roster_type": ContentType.objects.get_for_model(Roster).pk, **_common(
+                  kind=MissKind.ROSTER_OVERDUE, key_prefix="roster_overdue:unit=", key_suffix=f":{year}",
+                  policy=policy, evidence={"looked_for": "部门单位向镇街报送第一帮扶责任人名单",
+                                           "cutoff": cutoff.isoformat(), "due": due.isoformat(),
+                                           "source": "rosters.Roster（报送记录）", "judged_as_of": as_of.isoformat()})}
+    key = "CAST(%(key_prefix)s AS TEXT) || CAST(j.unit_id AS TEXT) || ':town=' || CAST(j.town_id AS TEXT) " \
+          "|| CAST(%(key_suffix)s AS TEXT)"
+    missing = f"""
+        SELECT j.tenant_id, {key}, %(kind)s, 'engine', 'recorded', %(year)s, NULL, NULL, '', j.unit_id, j.town_id,
+               NULL, %(cutoff)s, %(due)s, FALSE, %(version)s, {_evidence_sql()}, %(now)s, NULL, ''
+        FROM judged j
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {Roster._meta.db_table} r
+            WHERE r.tenant_id = j.tenant_id AND r.unit_id = j.unit_id AND r.town_id = j.town_id AND r.year = %(year)s
               AND (r.submitted_at < %(due_end)s OR (r.submitted_at IS NULL AND r.state <> 'draft') OR EXISTS (
                 SELECT 1 FROM {t['log']} l
                 WHERE l.content_type_id = %(roster_type)s AND l.object_id = r.id AND l.transition = 'submit'
                   AND l.at < %(due_end)s)))"""
-    return Outcome(judged, _insert(select, params))
+    return _judge(judged, missing, params)
 
 
 # -- overdue quarterly reports (S6, S11) ---------------------------------------------------------------------
@@ -235,29 +285,22 @@ def judge_reports(*, tenant_id: int, policy, year: int, quarter: int, start: dt.
                   due_end: dt.datetime, label: str, as_of: dt.date) -> Outcome:
     """Every town with no submission of the quarter's report before the end of its due date (a report
     submitted on time and returned afterwards is not overdue: the city office holds it)."""
-    from backend.directory.models import Organisation
     from workflows.reporting.models import QuarterlyReport, Submission
 
-    org = Organisation._meta.db_table
-    scope = f"FROM {org} o WHERE o.tenant_id = %(tenant)s AND o.kind = 'town'"
+    judged = f"SELECT o.tenant_id, o.id FROM {_tables()['org']} o WHERE o.tenant_id = %(tenant)s AND o.kind = 'town'"
     params = {"tenant": tenant_id, "year": year, "quarter": quarter, "start": start, "due": due,
-              "due_end": connection.ops.adapt_datetimefield_value(due_end)}
-    judged = _count(scope, params)
-    if not judged:
-        return Outcome(0, [])
-    evidence_sql, evidence = _json({
-        "looked_for": "镇街向市扶贫办报送季度报告", "quarter": f"{year}Q{quarter}", "quarter_label": label,
-        "due": due.isoformat(), "source": "reporting.Submission", "judged_as_of": as_of.isoformat()})
-    params.update(key_prefix="report_overdue:town=", key_suffix=f":{year}Q{quarter}", kind=MissKind.REPORT_OVERDUE,
-                  version=policy.version, evidence=evidence, now=_now())
-    select = f"""
-        SELECT o.tenant_id, CAST(%(key_prefix)s AS TEXT) || CAST(o.id AS TEXT) || CAST(%(key_suffix)s AS TEXT),
-               %(kind)s, 'engine', 'recorded', %(year)s, NULL, NULL, '', o.id, o.id, NULL, %(start)s, %(due)s,
-               FALSE, %(version)s, {evidence_sql}, %(now)s, NULL, ''
-        {scope}
-          AND NOT EXISTS (
+              "due_end": connection.ops.adapt_datetimefield_value(due_end), **_common(
+                  kind=MissKind.REPORT_OVERDUE, key_prefix="report_overdue:town=", key_suffix=f":{year}Q{quarter}",
+                  policy=policy, evidence={"looked_for": "镇街向市扶贫办报送季度报告", "quarter": f"{year}Q{quarter}",
+                                           "quarter_label": label, "due": due.isoformat(),
+                                           "source": "reporting.Submission", "judged_as_of": as_of.isoformat()})}
+    missing = f"""
+        SELECT j.tenant_id, {KEY.format(id="j.id")}, %(kind)s, 'engine', 'recorded', %(year)s, NULL, NULL, '', j.id,
+               j.id, NULL, %(start)s, %(due)s, FALSE, %(version)s, {_evidence_sql()}, %(now)s, NULL, ''
+        FROM judged j
+        WHERE NOT EXISTS (
             SELECT 1 FROM {QuarterlyReport._meta.db_table} r
             JOIN {Submission._meta.db_table} s ON s.report_id = r.id
-            WHERE r.tenant_id = o.tenant_id AND r.town_id = o.id AND r.year = %(year)s AND r.quarter = %(quarter)s
+            WHERE r.tenant_id = j.tenant_id AND r.town_id = j.id AND r.year = %(year)s AND r.quarter = %(quarter)s
               AND s.submitted_at < %(due_end)s)"""
-    return Outcome(judged, _insert(select, params))
+    return _judge(judged, missing, params)

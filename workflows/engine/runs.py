@@ -75,6 +75,22 @@ class Context:
         return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=ZoneInfo(self.tenant.time_zone))
 
 
+def window_key(rule: Rule, window: Window, town_id: int) -> str:
+    return f"window:{rule.code}:{window.text}:town={town_id}"
+
+
+def not_in_place_key(cutoff: dt.date, town_id: int) -> str:
+    return f"not_in_place:{cutoff.isoformat()}:town={town_id}"
+
+
+def roster_key(cutoff: dt.date) -> str:
+    return f"roster_overdue:{cutoff.isoformat()}"
+
+
+def report_key(year: int, quarter: int) -> str:
+    return f"report_overdue:{year}Q{quarter}"
+
+
 def claim(ctx: Context, *, key: str, step: str, work: Callable[[], tuple[int, int]]) -> bool:
     """Do `work` once per key across all runs and workers: False when another claimant did or does it."""
     with transaction.atomic():
@@ -108,7 +124,7 @@ def not_in_place(ctx: Context) -> None:
     done = _done(ctx, "not_in_place")
 
     for town in ctx.towns:
-        key = f"not_in_place:{cutoff.isoformat()}:town={town.pk}"
+        key = not_in_place_key(cutoff, town.pk)
         if key in done:
             continue
 
@@ -133,7 +149,7 @@ def overdue_rosters(ctx: Context) -> None:
                                             cutoff=cutoff, due=due, due_end=ctx.end_of_day(due), as_of=ctx.as_of)
         return _record(ctx, outcome)
 
-    claim(ctx, key=f"roster_overdue:{cutoff.isoformat()}", step="roster_overdue", work=work)
+    claim(ctx, key=roster_key(cutoff), step="roster_overdue", work=work)
 
 
 def quarters(ctx: Context, *, ended_before: dt.date) -> list[tuple[int, int, dt.date, dt.date]]:
@@ -154,7 +170,7 @@ def quarters(ctx: Context, *, ended_before: dt.date) -> list[tuple[int, int, dt.
 def overdue_reports(ctx: Context) -> None:
     done = _done(ctx, "report_overdue")
     for year, quarter, start, due in quarters(ctx, ended_before=ctx.as_of):
-        key = f"report_overdue:{year}Q{quarter}"
+        key = report_key(year, quarter)
         if ctx.as_of <= due or key in done:
             continue
 
@@ -207,21 +223,38 @@ def due_windows(ctx: Context) -> list[tuple[Rule, Window, Policy]]:
 
 
 def compliance_windows(ctx: Context) -> None:
+    """Town by town: every window due there is claimed (one batch each) and judged in one statement."""
     done = _done(ctx, "window")
-    for rule, window, policy in due_windows(ctx):
-        counts = counts_for_ladder(rule, policy)
-        for town in ctx.towns:
-            key = f"window:{rule.code}:{window.text}:town={town.pk}"
-            if key in done:
-                continue
+    due = [judging.DueWindow(rule, window, policy, counts_for_ladder(rule, policy))
+           for rule, window, policy in due_windows(ctx)]
+    for town in ctx.towns:
+        pending = [(d, window_key(d.rule, d.window, town.pk)) for d in due]
+        pending = [(d, key) for d, key in pending if key not in done]
+        if pending:
+            claim_many(ctx, town=town, pending=pending)
 
-            def work(rule=rule, window=window, policy=policy, town=town, counts=counts):
-                with ctx.timed("judge"):
-                    outcome = judging.judge_window(tenant_id=ctx.tenant.pk, town_id=town.pk, rule=rule,
-                                                   window=window, policy=policy, counts=counts, as_of=ctx.as_of)
-                return _record(ctx, outcome)
 
-            claim(ctx, key=key, step="window", work=work)
+def claim_many(ctx: Context, *, town: Organisation, pending: list) -> None:
+    with transaction.atomic():
+        with ctx.timed("judge"):
+            claimed = []
+            for d, key in pending:
+                try:
+                    with transaction.atomic():
+                        batch = Batch.objects.create(tenant=ctx.tenant, key=key, step="window", run=ctx.run)
+                    claimed.append((d, batch))
+                except IntegrityError:
+                    continue  # judged (or being judged) by another run
+            if not claimed:
+                return
+            outcomes = judging.judge_windows(tenant_id=ctx.tenant.pk, town_id=town.pk,
+                                             due=[d for d, _ in claimed], as_of=ctx.as_of)
+            for (_, batch), outcome in zip(claimed, outcomes, strict=True):
+                Batch.objects.filter(pk=batch.pk).update(judged=outcome.judged, created=len(outcome.miss_ids))
+        with ctx.timed("notify"):
+            misses_recorded(tenant=ctx.tenant, miss_ids=[pk for o in outcomes for pk in o.miss_ids],
+                            audience=ctx.audience)
+        EngineRun.objects.filter(pk=ctx.run.pk).update(heartbeat_at=clock.now())
 
 
 def climb_ladder(ctx: Context) -> None:
