@@ -1,18 +1,18 @@
 """Next visit and call due for one helper of one pairing, from the policy's frequency rules (S8, SPEC §5).
 
-Windows are calendar blocks of `months` months from 1 January; a window is met by one record of that helper
-and channel in it (ContactMonth, kept by the visit services). This is a read for the helper's page; the
-deadline engine does the judging.
+The windows are the deadline engine's (`workflows.engine.windows`); a window is met by one record of that
+helper and channel in it (ContactMonth, kept by the visit services). This is a read for the helper's page;
+the engine does the judging.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
 from backend.fieldwork.models import Channel, ContactMonth
 from backend.tenancy.models import Policy
+from workflows.engine import windows
 
 
 @dataclass
@@ -37,10 +37,8 @@ class Due:
 
 
 def window_of(on: dt.date, months: int) -> tuple[dt.date, dt.date]:
-    first_month = (on.month - 1) // months * months + 1
-    last_month = min(first_month + months - 1, 12)
-    return (dt.date(on.year, first_month, 1),
-            dt.date(on.year, last_month, calendar.monthrange(on.year, last_month)[1]))
+    window = windows.window_containing(months, on)
+    return window.start, window.end
 
 
 def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
