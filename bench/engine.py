@@ -3,7 +3,7 @@ hand-written SQL statement computing the same misses; then the same pass with tw
 Goal: the pass ≤ 2× the SQL, ≤ 30 s, ≤ 300 MB.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bangfu_bench .venv/bin/python bench/engine.py \\
-        [--pairings 1000000] [--towns 17] [--lapse 0.005]
+        [--pairings 1000000] [--towns 17] [--lapse 0.005] [--build-only | --measure-only]
 
 The database must be PostgreSQL and its name must end in `bench`: the bench drops and recreates its schema.
 It builds, with set-based SQL (FK triggers off during the load), one tenant with `--towns` towns, 60 units,
@@ -115,13 +115,13 @@ def build(n: int, towns: int, lapse: float) -> None:
            FROM generate_series(1, %s) g""", [MET, MET, now, n + 1, t, n])
     for table in ("households_household", "directory_person", "pairings_pairing"):
         sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-    add_history(n, PATTERN, 2018, lapse)
+    add_history(PATTERN, 2018, lapse)
     sql("SET session_replication_role = origin")
     sql("VACUUM ANALYZE")  # a fresh load: the planner needs statistics
     mark_done_before(tenant)
 
 
-def add_history(n: int, pattern, year: int, lapse: float) -> None:
+def add_history(pattern, year: int, lapse: float) -> None:
     """The visits of `pattern` for every pairing (minus the lapses), and their contact months."""
     from backend.tenancy.models import Tenant
 
@@ -294,35 +294,43 @@ def main() -> None:
     parser.add_argument("--pairings", type=int, default=1_000_000)
     parser.add_argument("--towns", type=int, default=17)
     parser.add_argument("--lapse", type=float, default=0.005, help="share of pairings missing each judged record")
+    parser.add_argument("--build-only", action="store_true", help="build the data set and stop")
+    parser.add_argument("--measure-only", action="store_true", help="measure a data set built with --build-only")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database whose name ends in `bench`")
     import django
 
     django.setup()
-    from django.db import connection
-
     from backend.tenancy.models import Tenant
 
     log = Path(os.environ.get("BANGFU_DATA_DIR", "/tmp")) / "bench-engine-enforce.log"
-    reset_schema()
-    started = time.perf_counter()
-    build(args.pairings, args.towns, args.lapse)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM fieldwork_visit")
-        visits = cursor.fetchone()[0]
-    print(f"built {args.pairings} pairings in {args.towns} towns, {visits} visits and calls "
-          f"in {time.perf_counter() - started:.0f} s")
+    if not args.measure_only:
+        reset_schema()
+        started = time.perf_counter()
+        build(args.pairings, args.towns, args.lapse)
+        print(f"built {args.pairings} pairings in {args.towns} towns, {count('fieldwork_visit')} visits and calls "
+              f"in {time.perf_counter() - started:.0f} s")
+        if args.build_only:
+            return
     tenant = Tenant.objects.get(code=CODE)
-    measure(f"{visits} visits (January–June 2018)", tenant, log)
+    if count("fieldwork_visit", "occurred_on < '2018-01-01'"):
+        raise SystemExit("this data set already has the 2017 history: build it again")
+    measure(f"{count('fieldwork_visit')} visits (January–June 2018)", tenant, log)
     undo_pass(tenant)
     started = time.perf_counter()
-    add_history(args.pairings, HISTORY, 2017, 0)
+    add_history(HISTORY, 2017, 0)
+    print(f"added July–December 2017: {count('fieldwork_visit')} visits and calls in "
+          f"{time.perf_counter() - started:.0f} s")
+    measure(f"{count('fieldwork_visit')} visits (twice the history)", tenant, log)
+
+
+def count(table: str, where: str = "TRUE") -> int:
+    from django.db import connection
+
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM fieldwork_visit")
-        visits = cursor.fetchone()[0]
-    print(f"added July–December 2017: {visits} visits and calls in {time.perf_counter() - started:.0f} s")
-    measure(f"{visits} visits (twice the history)", tenant, log)
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE {where}")
+        return cursor.fetchone()[0]
 
 
 if __name__ == "__main__":

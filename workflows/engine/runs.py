@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 RUN = job("engine.run")
 
+WINDOWS_PER_STATEMENT = 6
 MISS_STEPS = ("not_in_place", "roster_overdue", "window", "report_overdue")
 REMINDER_STEPS = ("remind_window", "remind_roster", "remind_report")
 
@@ -230,8 +231,9 @@ def compliance_windows(ctx: Context) -> None:
     for town in ctx.towns:
         pending = [(d, window_key(d.rule, d.window, town.pk)) for d in due]
         pending = [(d, key) for d, key in pending if key not in done]
-        if pending:
-            claim_many(ctx, town=town, pending=pending)
+        # A day brings one to three windows; a run catching up on months is cut into short transactions.
+        for start in range(0, len(pending), WINDOWS_PER_STATEMENT):
+            claim_many(ctx, town=town, pending=pending[start:start + WINDOWS_PER_STATEMENT])
 
 
 def claim_many(ctx: Context, *, town: Organisation, pending: list) -> None:
