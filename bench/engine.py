@@ -157,7 +157,7 @@ def mark_done_before(tenant) -> None:
 
     from backend.directory.models import Organisation
     from backend.tenancy.models import Policy
-    from workflows.engine import runs
+    from workflows.engine import context
     from workflows.engine.models import Batch
     from workflows.engine.windows import Rule, judgeable_windows
 
@@ -165,13 +165,13 @@ def mark_done_before(tenant) -> None:
     before = as_of - dt.timedelta(days=1)
     policy = Policy.current(tenant, on=as_of)
     towns = list(Organisation.objects.towns().filter(tenant=tenant).values_list("pk", flat=True))
-    keys = [(runs.roster_key(policy.roster_cutoff), "roster_overdue")]
-    keys += [(runs.not_in_place_key(policy.in_place_cutoff, town), "not_in_place") for town in towns]
-    keys += [(runs.report_key(y, q), "report_overdue") for y, q in ((2017, 2), (2017, 3), (2017, 4), (2018, 1))]
+    keys = [(context.roster_key(policy.roster_cutoff), "roster_overdue")]
+    keys += [(context.not_in_place_key(policy.in_place_cutoff, town), "not_in_place") for town in towns]
+    keys += [(context.report_key(y, q), "report_overdue") for y, q in ((2017, 2), (2017, 3), (2017, 4), (2018, 1))]
     for raw in policy.frequency_rules:
         rule = Rule.of(raw)
         for window in judgeable_windows(rule.months, first_year=2017, as_of=before, grace_days=policy.grace_days):
-            keys += [(runs.window_key(rule, window, town), "window") for town in towns]
+            keys += [(context.window_key(rule, window, town), "window") for town in towns]
     Batch.objects.bulk_create([Batch(tenant=tenant, key=key, step=step) for key, step in keys], batch_size=5000)
 
 

@@ -1,8 +1,8 @@
-"""The deadline engine's tasks (workflows.engine.runs): beat's tick, and one run of a tenant for a date."""
+"""The deadline engine's tasks: beat's tick (workflows.engine.daily) and one run of a tenant for a date (runs)."""
 
 from django.conf import settings
 
-from workflows.engine import runs
+from workflows.engine import daily, runs
 
 from .app import app
 
@@ -10,7 +10,7 @@ from .app import app
 @app.task(name="engine.tick", acks_late=True, ignore_result=True)
 def tick() -> list[int]:
     """Every minute: start each tenant's daily run once its policy hour has come in its time zone."""
-    return runs.tick()
+    return daily.tick()
 
 
 @app.task(name="engine.run", acks_late=True, ignore_result=True,

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from backend.fieldwork.models import Channel
-from workflows.engine import runs
+from workflows.engine import daily, runs
 from workflows.engine.models import EngineRun, RunState, RunTrigger
 
 from .conftest import D, enforce, keep_up, new_policy, paired
@@ -72,17 +72,17 @@ def test_the_daily_tick_starts_one_run_per_day_at_the_policy_hour_in_the_tenants
         cast, enqueued, django_capture_on_commit_callbacks):
     new_policy(cast, engine_hour=2)
     before = dt.datetime(2018, 7, 6, 1, 59, tzinfo=SHANGHAI)
-    assert runs.tick(before) == [] and not EngineRun.objects.exists()
+    assert daily.tick(before) == [] and not EngineRun.objects.exists()
     at_two = dt.datetime(2018, 7, 5, 18, 0, tzinfo=dt.UTC)  # 02:00 on 2018-07-06 in Shanghai
     with django_capture_on_commit_callbacks(execute=True):
-        [run_id] = runs.tick(at_two)
+        [run_id] = daily.tick(at_two)
     run = EngineRun.objects.get(pk=run_id)
     assert (run.as_of, run.trigger) == (D(2018, 7, 6), RunTrigger.DAILY)
     assert enqueued == [("engine.run", {"run_id": run_id})]
-    assert runs.tick(at_two + dt.timedelta(minutes=1)) == []  # the same day: nothing more
+    assert daily.tick(at_two + dt.timedelta(minutes=1)) == []  # the same day: nothing more
     runs.execute_by_id(run_id)
-    assert runs.tick(at_two + dt.timedelta(hours=3)) == []
-    next_day = runs.tick(at_two + dt.timedelta(days=1))
+    assert daily.tick(at_two + dt.timedelta(hours=3)) == []
+    next_day = daily.tick(at_two + dt.timedelta(days=1))
     assert len(next_day) == 1 and EngineRun.objects.get(pk=next_day[0]).as_of == D(2018, 7, 7)
 
 
@@ -90,11 +90,11 @@ def test_a_run_whose_worker_went_silent_is_sent_again_after_the_lease(cast, enqu
     settings.ENGINE_LEASE_SECONDS = 600
     new_policy(cast, engine_hour=0)
     now = dt.datetime(2018, 7, 6, 3, 0, tzinfo=SHANGHAI)
-    [run_id] = runs.tick(now)
-    assert runs.tick(now + dt.timedelta(minutes=9)) == []
-    assert runs.tick(now + dt.timedelta(minutes=11)) == [run_id]
+    [run_id] = daily.tick(now)
+    assert daily.tick(now + dt.timedelta(minutes=9)) == []
+    assert daily.tick(now + dt.timedelta(minutes=11)) == [run_id]
     EngineRun.objects.filter(pk=run_id).update(state=RunState.FAILED, attempts=1)
-    assert runs.tick(now + dt.timedelta(minutes=13)) == []  # a failed run waits before its retry
-    assert runs.tick(now + dt.timedelta(minutes=30)) == [run_id]
+    assert daily.tick(now + dt.timedelta(minutes=13)) == []  # a failed run waits before its retry
+    assert daily.tick(now + dt.timedelta(minutes=30)) == [run_id]
     EngineRun.objects.filter(pk=run_id).update(attempts=settings.ENGINE_MAX_ATTEMPTS)
-    assert runs.tick(now + dt.timedelta(hours=2)) == []
+    assert daily.tick(now + dt.timedelta(hours=2)) == []

@@ -128,13 +128,14 @@ def test_s5_a_worker_killed_mid_run_and_restarted_ends_with_the_same_rows(cast, 
     pairings = campaign(cast)
     run = runs.start(tenant=cast.tenant, as_of=AS_OF, trigger=RunTrigger.API)
     blocked = f"window:first/phone/1:2018-06-01..2018-06-30:town={cast.town.pk}"
-    holder = _hold(blocked, cast.tenant.pk)
     log = tmp_path / "worker.log"
     # The killed worker's message comes back after 5 s, looked for every second.
     env = {"CELERY_VISIBILITY_TIMEOUT": "5", "CELERY_UNACKED_RESTORE_INTERVAL": "1",
            "CELERY_UNACKED_RESTORE_THROTTLE": "1"}
-    first = Worker(log, env, queues="engine").start()
-    try:
+    first = Worker(log, env, queues="engine")
+    holder = _hold(blocked, cast.tenant.pk)
+    try:  # the other session's transaction ends whatever happens, or the test database cannot be flushed
+        first.start()
         app.send_task("engine.run", kwargs={"run_id": run.pk})
         assert wait_until(_waiting_on_a_lock, timeout=60), log.read_text()
         done_before = set(Batch.objects.filter(run=run).values_list("key", flat=True))
