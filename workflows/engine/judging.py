@@ -103,30 +103,43 @@ class DueWindow:
 
 
 def _base() -> str:
-    """The town's pairings that ever met in person: read once per town, whatever the number of windows."""
+    """The town's pairings that ever met in person, found through the town's households (indexes), so a
+    town's statement reads that town, not the tenant: read once per town, whatever the number of windows."""
     t = _tables()
+    households = (f"SELECT h.id FROM {t['household']} h JOIN {t['village']} v ON v.id = h.village_id "
+                  "WHERE v.town_id = %(town)s AND h.tenant_id = %(tenant)s")
+    # PostgreSQL: an array of ids makes one index scan of the pairings; SQLite has no arrays.
+    of_town = f"= ANY(ARRAY({households}))" if connection.vendor == "postgresql" else f"IN ({households})"
     return f"""
         SELECT p.id, p.tenant_id, p.first_helper_id, p.second_helper_id, p.household_id, p.met_on, p.ended_on,
-               p.term_end, v.town_id
+               p.term_end, CAST(%(town)s AS BIGINT) AS town_id
         FROM {t['pairing']} p
-        JOIN {t['household']} h ON h.id = p.household_id
-        JOIN {t['village']} v ON v.id = h.village_id
-        WHERE p.tenant_id = %(tenant)s AND v.town_id = %(town)s AND p.met_on IS NOT NULL"""
+        WHERE p.household_id {of_town} AND p.tenant_id = %(tenant)s AND p.met_on IS NOT NULL"""
 
 
-def _judged(i: int, rule: Rule) -> str:
-    """Pairings active for the whole window and not covered by an approved exemption of helper or household."""
+def _judged(i: int, rule: Rule, *, exemptions: bool = True) -> str:
+    """Pairings active for the whole window and not covered by an approved exemption of helper or household
+    (`exemptions=False` when no approved exemption covers the window: the check would find nothing)."""
     helper = f"{rule.role}_helper_id"
-    return f"""
-        SELECT b.id, b.tenant_id, b.{helper} AS person_id, b.household_id, b.town_id
-        FROM base b
-        WHERE b.met_on <= %(start{i})s AND (b.ended_on IS NULL OR b.ended_on >= %(end{i})s)
-          AND b.term_end >= %(end{i})s
+    exempt = f"""
           AND NOT EXISTS (
             SELECT 1 FROM {_tables()['exemption']} e
             WHERE e.tenant_id = b.tenant_id AND e.state = %(approved)s
               AND e.start_on <= %(start{i})s AND e.end_on >= %(end{i})s
-              AND (e.person_id = b.{helper} OR e.household_id = b.household_id))"""
+              AND (e.person_id = b.{helper} OR e.household_id = b.household_id))""" if exemptions else ""
+    return f"""
+        SELECT b.id, b.tenant_id, b.{helper} AS person_id, b.household_id, b.town_id
+        FROM base b
+        WHERE b.met_on <= %(start{i})s AND (b.ended_on IS NULL OR b.ended_on >= %(end{i})s)
+          AND b.term_end >= %(end{i})s{exempt}"""
+
+
+def _exempted(tenant_id: int, windows: list[Window]) -> list[bool]:
+    """For each window, whether some approved exemption of the tenant covers it (one query)."""
+    spans = list(Exemption.objects.approved().filter(
+        tenant_id=tenant_id, start_on__lte=max(w.start for w in windows),
+        end_on__gte=min(w.end for w in windows)).values_list("start_on", "end_on"))
+    return [any(start <= w.start and end >= w.end for start, end in spans) for w in windows]
 
 
 def _no_record(i: int, rule: Rule) -> str:
@@ -165,11 +178,14 @@ def window_evidence(rule: Rule, window: Window, *, grace_days: int, as_of: dt.da
 def _missing(i: int, due: DueWindow) -> str:
     key = f"CAST(%(key_prefix{i})s AS TEXT) || CAST(j.id AS TEXT) || CAST(%(key_suffix{i})s AS TEXT)"
     evidence = f"CAST(%(evidence{i})s AS jsonb)" if connection.vendor == "postgresql" else f"%(evidence{i})s"
+    # The helper's unit is looked up for the rows that miss only (a subquery in the select list), not for
+    # every pairing judged.
     return f"""
         SELECT j.tenant_id, {key}, %(kind{i})s, 'engine', 'recorded', %(year{i})s, j.id, j.person_id, %(role{i})s,
-               hp.organisation_id, j.town_id, j.household_id, %(start{i})s, %(end{i})s, %(counts{i})s,
-               %(version{i})s, {evidence}, %(now)s, CAST(NULL AS TIMESTAMP), ''
-        FROM judged{i} j JOIN {_tables()['person']} hp ON hp.id = j.person_id
+               (SELECT hp.organisation_id FROM {_tables()['person']} hp WHERE hp.id = j.person_id), j.town_id,
+               j.household_id, %(start{i})s, %(end{i})s, %(counts{i})s, %(version{i})s, {evidence}, %(now)s,
+               CAST(NULL AS TIMESTAMP), ''
+        FROM judged{i} j
         WHERE {_no_record(i, due.rule)}"""
 
 
@@ -184,8 +200,9 @@ def judge_windows(*, tenant_id: int, town_id: int, due: list[DueWindow], as_of: 
         params.update({f"kind{i}": d.rule.miss_kind, f"key_prefix{i}": d.key_prefix, f"key_suffix{i}": d.key_suffix,
                        f"counts{i}": d.counts, f"version{i}": d.policy.version,
                        f"evidence{i}": json.dumps(evidence, ensure_ascii=False)})
+    exempted = _exempted(tenant_id, [d.window for d in due])
     ctes = "WITH base AS (" + _base() + ")" + "".join(
-        f", judged{i} AS ({_judged(i, d.rule)})" for i, d in enumerate(due))
+        f", judged{i} AS ({_judged(i, d.rule, exemptions=exempted[i])})" for i, d in enumerate(due))
     counts = ", ".join(f"(SELECT COUNT(*) FROM judged{i})" for i in range(len(due)))
     union = " UNION ALL ".join(_missing(i, d) for i, d in enumerate(due))
     # Each SELECT of the union ends in its WHERE clause, so SQLite parses the upsert clause unambiguously.
