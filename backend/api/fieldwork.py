@@ -20,6 +20,7 @@ from backend.fieldwork.models import Channel, HouseholdFeedback, Visit
 from backend.tenancy.roles import Role
 from backend.tenancy.scoping import get_visible
 from workflows.pairings.models import Pairing
+from workflows.plans.selectors import published_plan
 
 from . import fieldwork_io as io
 from .base import TenantScopedMixin, reason_of
@@ -148,7 +149,7 @@ class CardView(APIView):
         copy = request.query_params.get("copy", "main")
         if copy not in selectors.COPIES:
             raise ValidationFailed.on("copy", "卡片只能是正卡（main）或副卡（counterpart）。")
-        return Response(selectors.card_data(pairing, copy=copy, plan=None))
+        return Response(selectors.card_data(pairing, copy=copy, plan=published_plan(pairing)))
 
 
 class HouseholdFeedbackViewSet(TenantScopedMixin, viewsets.ReadOnlyModelViewSet):

@@ -35,6 +35,11 @@ DEBUG = _env_bool("BANGFU_DEBUG", EMBEDDED)
 SECRET_KEY = os.environ.get("BANGFU_SECRET_KEY") or _local_secret("secret")
 # Encrypts ID numbers, phones and bank accounts at rest (SPEC §8). Losing it loses that data.
 BANGFU_DATA_KEY = os.environ.get("BANGFU_DATA_KEY") or _local_secret("data")
+# The demo's clock (backend/common/clock.py): days added to the wall clock; `bangfu demo --today` writes the
+# file so every process of that data directory shares it.
+_clock_file = DATA_DIR / "demo-clock-offset-days"
+BANGFU_CLOCK_OFFSET_DAYS = int(os.environ.get("BANGFU_CLOCK_OFFSET_DAYS")
+                               or (_clock_file.read_text().strip() if _clock_file.exists() else 0))
 ALLOWED_HOSTS = [h for h in os.environ.get("BANGFU_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("BANGFU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 BANGFU_PUBLIC_URL = os.environ.get("BANGFU_PUBLIC_URL", "http://127.0.0.1:8000")

@@ -46,12 +46,12 @@ def pdf_images(content: bytes, tmp_path: Path) -> list[int]:
     return [int(line.split()[0]) for line in listing.splitlines()[2:] if line.strip()]
 
 
-def keep_first_page(content: bytes, name: str) -> Path:
+def keep_first_page(content: bytes, name: str, dpi: int = 80) -> Path:
     """Page 1 as PNG under artifacts/documents/ (gitignored), for a person to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     source = ARTIFACTS / f"{name}.pdf"
     source.write_bytes(content)
-    subprocess.run([_tool("pdftoppm"), "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(source),
+    subprocess.run([_tool("pdftoppm"), "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(source),
                     str(ARTIFACTS / name)], check=True)
     return ARTIFACTS / f"{name}.png"
 

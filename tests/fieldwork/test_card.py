@@ -177,3 +177,18 @@ def test_s15_rate_limits_are_counted_in_redis(cast, pairing, settings):
     keys = caches["default"]._cache.get_client().keys("*rl:*")
     assert keys, "the counters live in Redis"
     caches["default"].clear()
+
+
+def test_s15_the_card_shows_the_published_help_plan(cast, pairing, logged):
+    from workflows.plans import services as plans
+
+    office = cast.actor("town_office")
+    draft = plans.create(actor=office, pairing=pairing, headline="发展大棚种植增收", items=[{
+        "measure": "01", "content": "大棚蔬菜种植", "expected_benefit": "年增收3000元", "starts_on": dt.date(2018, 4, 1),
+        "ends_on": dt.date(2018, 12, 1)}])
+    client = cast.client("first_helper")
+    assert client.get(f"/api/v1/pairings/{pairing.pk}/card/").json()["plan"] is None  # drafts are not shown
+    plans.publish(actor=office, plan=draft, on=dt.date(2018, 5, 10))
+    plan = client.get(f"/api/v1/pairings/{pairing.pk}/card/?copy=counterpart").json()["plan"]
+    assert plan["headline"] == "发展大棚种植增收"
+    assert [m["content"] for m in plan["measures"]] == ["大棚蔬菜种植"]

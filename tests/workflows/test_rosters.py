@@ -159,3 +159,21 @@ def test_s10_overdue_allocations_after_the_cutoff(world):
 
     services.submit(actor=world.actor("unit_liaison"), roster=roster)
     assert overdue(world.cast.tenant, datetime.date(2018, 3, 22)) == []
+
+
+def test_s10_a_cutoff_on_a_holiday_moves_to_the_next_workday_as_the_engine_judges(world):
+    """National Day 2018: 10-01..10-07 were holidays, 10-08 the first workday (as chinesecalendar knows)."""
+    from backend.tenancy.models import Policy
+    from workflows.rosters import services
+
+    Policy.objects.create(tenant=world.cast.tenant, roster_cutoff=datetime.date(2018, 10, 1),
+                          in_place_cutoff=datetime.date(2018, 10, 9), note="国庆节截止")
+    world.travel_to(datetime.date(2018, 10, 8))
+    roster = world.roster("submitted")
+    assert roster.cutoff == datetime.date(2018, 10, 1) and roster.late is False
+    services.return_to_unit(actor=world.actor("town2_office"), roster=roster, reason="补充电话")
+    services.revise(actor=world.actor("unit_liaison"), roster=roster)
+    world.travel_to(datetime.date(2018, 10, 9))
+    services.submit(actor=world.actor("unit_liaison"), roster=roster)
+    roster.refresh_from_db()
+    assert roster.late is True

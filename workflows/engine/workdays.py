@@ -49,3 +49,8 @@ class BusinessCalendar:
     def due_date(self, day: dt.date, policy) -> dt.date:
         """A submission due date: moved off a holiday to the next workday when the policy says so."""
         return self.next_workday(day) if policy.shift_due_dates_off_holidays else day
+
+
+def submitted_late(today: dt.date, due: dt.date, policy) -> bool:
+    """Whether a submission made `today` misses `due`, judged as the engine judges overdue items."""
+    return today > due and today > BusinessCalendar().due_date(due, policy)

@@ -8,6 +8,7 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 
+from backend.common import clock
 from backend.common.errors import CapacityExceeded, Conflict, Forbidden, NotEligible, ValidationFailed
 from backend.directory.models import OrgKind, Person
 from backend.households.models import Household
@@ -96,7 +97,7 @@ def assign(*, actor: Actor, household: Household, first_helper: Person, second_h
     if {household.tenant_id, first_helper.tenant_id, second_helper.tenant_id} != {actor.tenant.pk}:
         raise ValidationFailed("贫困户或帮扶责任人不存在。")
     _check_town(actor, household)
-    on = on or dt.date.today()
+    on = on or clock.local_today(actor.tenant.time_zone)
     policy = Policy.current(actor.tenant, on)
     check_eligibility(household=household, first_helper=first_helper, second_helper=second_helper,
                       policy=policy, on=on)

@@ -15,6 +15,7 @@ from backend.tenancy.roles import Role
 from backend.tenancy.scoping import Actor
 from notifications.services import notify
 from workflows.core import recipients, transitions
+from workflows.engine.workdays import submitted_late
 
 from .compile import build_lines, diff
 from .models import Attestation, QuarterlyReport, ReportLine, ReportState, Submission, quarter_bounds
@@ -121,7 +122,8 @@ def submit(*, actor: Actor, report: QuarterlyReport, override_reason: str = "") 
         message = f"尚有{len(missing)}名第二帮扶责任人未确认季度考勤：{names}。如需先行报送，请说明理由。"
         raise ValidationFailed(message, fields={"attestations": [message]})
     now = clock.now()
-    late = clock.local_today(actor.tenant.time_zone) > report.due_on
+    today = clock.local_today(actor.tenant.time_zone)
+    late = submitted_late(today, report.due_on, Policy.current(actor.tenant, today))
     transitions.apply(report, "submit", actor=actor, roles=TOWN_SIDE, reason=override_reason,
                       data={"late": late, "missing_attestations": [p.pk for p in missing]},
                       at=now, late=late, override_reason=override_reason if missing else "")

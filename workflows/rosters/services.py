@@ -16,6 +16,7 @@ from backend.tenancy.roles import Role
 from backend.tenancy.scoping import Actor
 from notifications.services import notify
 from workflows.core import recipients, transitions
+from workflows.engine.workdays import submitted_late
 
 from .models import Roster, RosterEntry, RosterState
 
@@ -126,7 +127,8 @@ def submit(*, actor: Actor, roster: Roster, reason: str = "") -> Roster:
         message = f"名单人数为{count}人，与分配明细表（附件6）中{roster.unit.name}派往{roster.town.name}的{quota}人不一致。"
         raise ValidationFailed(message, fields={"entries": [message]})
     now = clock.now()
-    late = clock.local_today(actor.tenant.time_zone) > roster.cutoff
+    today = clock.local_today(actor.tenant.time_zone)
+    late = submitted_late(today, roster.cutoff, Policy.current(actor.tenant, today))
     return transitions.apply(roster, "submit", actor=actor, roles=(Role.OPERATOR, Role.UNIT_LIAISON), reason=reason,
                              data={"count": count, "late": late}, at=now, late=late)
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from backend.tenancy.models import Policy
 from backend.tenancy.roles import Role
+from workflows.measures.compliance import compliance
 from workflows.measures.groups import by as group_by
 from workflows.measures.presence import presence
 from workflows.measures.satisfaction import satisfaction
@@ -24,6 +25,8 @@ def city_dashboard(request):
     presence_town = presence(actor, year=now.year, by=group_by("town"), as_of=now)
     presence_unit = presence(actor, year=now.year, by=group_by("unit"), as_of=now)
     opinions = satisfaction(actor, year=now.year, by=group_by("town"))
+    compliance_town = compliance(actor, year=now.year, by=group_by("town"), as_of=now)
+    compliance_unit = compliance(actor, year=now.year, by=group_by("unit"), as_of=now)
     return render(request, "web/city/dashboard.html", {
         "today": now, "towns": towns, "units": dashboard.misses_by_unit(actor, now.year),
         "totals": dashboard.totals(towns),
@@ -31,6 +34,9 @@ def city_dashboard(request):
         "in_place_chart": [(r["name"], (r["rate"] or 0) * 100) for r in presence_town["rows"] if r["households"]],
         "unit_presence_chart": [(r["name"], (r["rate"] or 0) * 100) for r in presence_unit["rows"]],
         "presence": presence_town["total"],
+        "compliance": compliance_town["total"],
+        "compliance_chart": _rates(compliance_town),
+        "unit_compliance_chart": _rates(compliance_unit),
         "misses_chart": [(r.town.name, r.misses) for r in towns],
         "satisfaction_chart": [(r["name"], r["rate"] * 100) for r in opinions["rows"] if r["rate"] is not None],
         "qr_chart": [(r["name"], 100 * good / answers) for r in opinions["rows"]
@@ -38,3 +44,8 @@ def city_dashboard(request):
         "opinions": opinions["total"],
         "overdue": dashboard.overdue_items(actor, now),
     })
+
+
+def _rates(measure: dict) -> list[tuple[str, float]]:
+    """Rows that had judged windows, as (name, percent)."""
+    return [(r["name"], r["rate"] * 100) for r in measure["rows"] if r["rate"] is not None]
