@@ -6,7 +6,7 @@ from backend.common.masking import mask_phone
 from backend.tenancy.admin import TenantAdmin
 from backend.tenancy.scoping import Actor
 
-from .models import ChannelSettings, Delivery, DeliveryAttempt, Notification
+from .models import ChannelSettings, Delivery, DeliveryAttempt, Notification, Preference
 
 
 class TenantWideAdmin(TenantAdmin):
@@ -56,3 +56,11 @@ class NotificationAdmin(TenantWideAdmin):
     @admin.display(description="手机号码")
     def masked_mobile(self, obj):
         return mask_phone(obj.mobile)
+
+
+@admin.register(Preference)
+class PreferenceAdmin(TenantAdmin):
+    """Operators can switch a channel off for someone who asked by phone; users change theirs in the inbox."""
+
+    list_display = ["user", "kind", "channel", "enabled"]
+    list_filter = ["kind", "channel", "enabled"]

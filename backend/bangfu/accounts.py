@@ -31,7 +31,7 @@ def add_user(*, username: str, tenant_code: str, org_code: str, roles: list[str]
     if User.objects.filter(username=username).exists():
         raise ValueError(f"user {username} already exists")
     user = User(username=username, first_name=full_name or (person.name if person else ""),
-                is_staff=Role.OPERATOR in roles, is_superuser=Role.OPERATOR in roles)
+                is_staff=Role.OPERATOR in roles)  # tenant-scoped in the admin, never a superuser
     user.set_password(password)
     user.save()
     return Membership.objects.create(tenant=tenant, user=user, organisation=org, person=person, roles=roles,

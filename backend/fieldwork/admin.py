@@ -2,20 +2,16 @@
 
 from django.contrib import admin
 
-from backend.tenancy.admin import TenantAdmin
+from backend.tenancy.admin import ReadOnlyInline
+from backend.tenancy.admin import ReadOnlyTenantAdmin as ReadOnlyAdmin
 
-from .models import ContactMonth, HouseholdFeedback, Visit, VisitEdit
+from .models import ContactMonth, HouseholdFeedback, Visit, VisitEdit, VisitImage
 
 
-class ReadOnlyAdmin(TenantAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class VisitImageInline(ReadOnlyInline):
+    model = VisitImage
+    fields = ["kind", "content_type", "size", "width", "height", "keeps_location", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
 
 
 @admin.register(Visit)
@@ -24,6 +20,7 @@ class VisitAdmin(ReadOnlyAdmin):
     list_filter = ["channel", "role", "voided", "late_entry"]
     date_hierarchy = "occurred_on"
     exclude = ["tenant"]
+    inlines = [VisitImageInline]
 
 
 @admin.register(VisitEdit)

@@ -1,12 +1,20 @@
 from django.contrib import admin
 
-from backend.tenancy.admin import TenantAdmin
+from backend.tenancy.admin import ReadOnlyInline, SharedDataAdmin, TenantAdmin
 
-from .models import Code, Household, PersonalDataAccess
+from .models import Code, Household, Member, PersonalDataAccess
+
+
+class MemberInline(ReadOnlyInline):
+    """ID numbers and phones stay out (masked data; reveal through the logged API action)."""
+
+    model = Member
+    fields = ["name", "relation", "sex", "labour", "education", "school_status", "health"]
+    readonly_fields = fields
 
 
 @admin.register(Code)
-class CodeAdmin(admin.ModelAdmin):
+class CodeAdmin(SharedDataAdmin):
     list_display = ["list", "code", "label", "national_field", "year_from", "year_to"]
     list_filter = ["list"]
 
@@ -18,6 +26,7 @@ class HouseholdAdmin(TenantAdmin):
     search_fields = ["code", "head_name"]
     raw_id_fields = ["village"]
     exclude = ["phone", "bank_account"]  # masked data; reveal through the logged API action
+    inlines = [MemberInline]
 
 
 @admin.register(PersonalDataAccess)

@@ -1,8 +1,14 @@
 from django.contrib import admin
 
-from backend.tenancy.admin import TenantAdmin
+from backend.tenancy.admin import ReadOnlyInline, TenantAdmin
 
-from .models import IncomeLine, IncomeStatement, PovertyLine
+from .models import IncomeAmount, IncomeLine, IncomeStatement, PovertyLine
+
+
+class AmountInline(ReadOnlyInline):
+    model = IncomeAmount
+    fields = ["line", "amount"]
+    readonly_fields = fields
 
 
 @admin.register(IncomeLine)
@@ -27,6 +33,7 @@ class IncomeStatementAdmin(TenantAdmin):
     list_display = ["household", "year", "state", "per_capita", "below_line", "big_change"]
     list_filter = ["year", "state", "below_line", "big_change"]
     raw_id_fields = ["household", "pairing"]
+    inlines = [AmountInline]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -1,8 +1,14 @@
 from django.contrib import admin
 
-from backend.tenancy.admin import TenantAdmin
+from backend.tenancy.admin import ReadOnlyInline, TenantAdmin
 
-from .models import Roster
+from .models import Roster, RosterEntry
+
+
+class EntryInline(ReadOnlyInline):
+    model = RosterEntry
+    fields = ["person", "position"]  # the phone is encrypted and masked elsewhere
+    readonly_fields = fields
 
 
 @admin.register(Roster)
@@ -11,3 +17,4 @@ class RosterAdmin(TenantAdmin):
     list_filter = ["state", "late", "year"]
     raw_id_fields = ["unit", "town"]
     readonly_fields = ["state"]  # states move only through services, which log them
+    inlines = [EntryInline]
