@@ -9,6 +9,7 @@ from backend.fieldwork.models import Channel
 from tests.factories import HouseholdFactory, OrganisationFactory, VillageFactory
 from workflows.accountability.models import Miss, MissState
 from workflows.engine import exemptions
+from workflows.engine.coverage import covers
 from workflows.engine.models import Exemption, ExemptionState
 
 from .conftest import D, enforce, keep_up, paired
@@ -73,6 +74,50 @@ def test_s5_an_approval_after_judging_withdraws_the_covered_miss(cast):
     miss = Miss.objects.get(kind="visit")
     assert miss.state == MissState.WITHDRAWN and "已批准免于考核" in miss.withdrawn_reason
     assert not Miss.objects.filter(pk=miss.pk).counting().exists()
+
+
+@pytest.mark.parametrize(("first", "second"), [("person", "person"), ("person", "household")])
+def test_s5_exemptions_back_to_back_cover_a_window_together(cast, first, second):
+    p = paired(cast)
+    keep_up(p, skip=NO_MAY_VISIT)
+    subject = {"person": {"person": p.first_helper}, "household": {"household": p.household}}
+    exempt(cast, **subject[first], start=MAY_1, end=D(2018, 5, 31))
+    exempt(cast, **subject[second], start=D(2018, 6, 1), end=JUNE_30)
+    enforce(cast, D(2018, 7, 6))
+    assert visit_misses(cast) == []
+
+
+def test_s5_a_day_between_two_exemptions_leaves_the_window_judged(cast):
+    p = paired(cast)
+    keep_up(p, skip=NO_MAY_VISIT)
+    exempt(cast, person=p.first_helper, start=MAY_1, end=D(2018, 5, 30))
+    exempt(cast, person=p.first_helper, start=D(2018, 6, 1), end=JUNE_30)
+    enforce(cast, D(2018, 7, 6))
+    assert visit_misses(cast) == [(p.pk, MissState.RECORDED)]
+
+
+def test_s5_the_approval_that_completes_the_cover_withdraws_the_miss(cast):
+    p = paired(cast)
+    keep_up(p, skip=NO_MAY_VISIT)
+    enforce(cast, D(2018, 7, 6))
+    exempt(cast, person=p.first_helper, start=MAY_1, end=D(2018, 5, 31))
+    assert visit_misses(cast) == [(p.pk, MissState.RECORDED)]  # June was still the helper's
+    exempt(cast, household=p.household, start=D(2018, 6, 1), end=JUNE_30)
+    assert visit_misses(cast) == [(p.pk, MissState.WITHDRAWN)]
+
+
+@pytest.mark.parametrize(("spans", "expected"), [
+    ([], False),
+    ([(D(2018, 5, 1), D(2018, 6, 30))], True),
+    ([(D(2018, 4, 1), D(2018, 7, 31))], True),
+    ([(D(2018, 6, 1), D(2018, 6, 30)), (D(2018, 5, 1), D(2018, 5, 31))], True),
+    ([(D(2018, 5, 2), D(2018, 6, 30))], False),
+    ([(D(2018, 5, 1), D(2018, 6, 29))], False),
+    ([(D(2018, 5, 1), D(2018, 5, 20)), (D(2018, 5, 10), D(2018, 6, 10)), (D(2018, 6, 11), D(2018, 6, 30))], True),
+    ([(D(2018, 5, 1), D(2018, 5, 30)), (D(2018, 6, 1), D(2018, 6, 30))], False),
+])
+def test_covers_needs_every_day_of_the_window(spans, expected):
+    assert covers(spans, MAY_1, JUNE_30) is expected
 
 
 def test_exemption_checks_its_fields_in_chinese(cast):

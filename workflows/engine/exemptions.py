@@ -1,9 +1,10 @@
 """Exemptions (免于考核): a helper on leave or in hospital, or a household away, over a date range.
 
 Helpers, their unit or the town office request one; the town office (or the city office) approves or
-rejects it, and may revoke an approval. Compliance windows wholly inside an approved exemption are not
-judged (SPEC §5); a window only partly covered is judged, because the helper had the rest of it. An
-approval that comes after a window was judged withdraws that window's miss.
+rejects it, and may revoke an approval. Compliance windows that the approved exemptions of the helper and
+the household cover together, every day of them, are not judged (SPEC §5, `coverage`); a window only partly
+covered is judged, because the helper had the rest of it. An approval that comes after a window was judged
+withdraws the misses of the windows now covered.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from workflows.accountability.models import Miss, MissKind, MissSource, MissStat
 from workflows.core import transitions
 from workflows.pairings.models import Pairing
 
+from .coverage import Spans
 from .models import Exemption, ExemptionReason
 
 DECIDERS = (Role.OPERATOR, Role.CITY_OFFICE, Role.TOWN_OFFICE)
@@ -93,16 +95,23 @@ def _decide(actor: Actor, exemption: Exemption, name: str, reason: str) -> Exemp
 
 @transaction.atomic
 def approve(*, actor: Actor, exemption: Exemption, reason: str = "") -> Exemption:
-    """Windows already judged inside the range lose their misses too: they are withdrawn with this approval
-    as the reason, so the ladder no longer counts them (a step already opened stays for the city office)."""
+    """Windows already judged that the approved ranges now cover (this one alone, or together with others of
+    the same helper or household) lose their misses: withdrawn with this approval as the reason, so the ladder
+    no longer counts them (a step already opened stays for the city office)."""
     _decide(actor, exemption, "approve", reason)
     subject = Q(person=exemption.person) if exemption.person_id else Q(household=exemption.household)
-    Miss.objects.filter(subject, tenant=exemption.tenant, source=MissSource.ENGINE, state=MissState.RECORDED,
-                        kind__in=[MissKind.VISIT, MissKind.CALL], window_start__gte=exemption.start_on,
-                        window_end__lte=exemption.end_on).update(
-        state=MissState.WITHDRAWN, withdrawn_at=clock.now(),
-        withdrawn_reason=f"已批准免于考核（{exemption.start_on}至{exemption.end_on}，"
-                         f"{exemption.get_reason_code_display()}）")
+    misses = list(Miss.objects.filter(subject, tenant=exemption.tenant, source=MissSource.ENGINE,
+                                      state=MissState.RECORDED, kind__in=[MissKind.VISIT, MissKind.CALL],
+                                      window_start__lte=exemption.end_on, window_end__gte=exemption.start_on))
+    if misses:
+        spans = Spans(exemption.tenant_id, min(m.window_start for m in misses), max(m.window_end for m in misses),
+                      Q(person_id__in={m.person_id for m in misses})
+                      | Q(household_id__in={m.household_id for m in misses}))
+        covered = [m.pk for m in misses if spans.cover(m.person_id, m.household_id, m.window_start, m.window_end)]
+        Miss.objects.filter(pk__in=covered).update(
+            state=MissState.WITHDRAWN, withdrawn_at=clock.now(),
+            withdrawn_reason=f"已批准免于考核（{exemption.start_on}至{exemption.end_on}，"
+                             f"{exemption.get_reason_code_display()}）")
     return exemption
 
 

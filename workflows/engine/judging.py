@@ -27,7 +27,7 @@ from workflows.accountability.models import Miss, MissKind
 from workflows.core.models import TransitionLog
 from workflows.pairings.models import Pairing
 
-from .models import Exemption, ExemptionState
+from .coverage import exempt_pairings
 from .windows import Rule, Window
 
 
@@ -41,7 +41,7 @@ def _tables() -> dict[str, str]:
     return {"pairing": Pairing._meta.db_table, "household": Household._meta.db_table,
             "village": Village._meta.db_table, "person": Person._meta.db_table,
             "org": Organisation._meta.db_table, "contact": ContactMonth._meta.db_table,
-            "exemption": Exemption._meta.db_table, "miss": Miss._meta.db_table, "quota": UnitQuota._meta.db_table,
+            "miss": Miss._meta.db_table, "quota": UnitQuota._meta.db_table,
             "log": TransitionLog._meta.db_table}
 
 
@@ -117,29 +117,20 @@ def _base() -> str:
         WHERE p.household_id {of_town} AND p.tenant_id = %(tenant)s AND p.met_on IS NOT NULL"""
 
 
-def _judged(i: int, rule: Rule, *, exemptions: bool = True) -> str:
-    """Pairings active for the whole window and not covered by an approved exemption of helper or household
-    (`exemptions=False` when no approved exemption covers the window: the check would find nothing)."""
+def _judged(i: int, rule: Rule, exempt: list[int]) -> str:
+    """Pairings active for the whole window, less those that approved exemptions cover (`exempt`, ids)."""
     helper = f"{rule.role}_helper_id"
-    exempt = f"""
-          AND NOT EXISTS (
-            SELECT 1 FROM {_tables()['exemption']} e
-            WHERE e.tenant_id = b.tenant_id AND e.state = %(approved)s
-              AND e.start_on <= %(start{i})s AND e.end_on >= %(end{i})s
-              AND (e.person_id = b.{helper} OR e.household_id = b.household_id))""" if exemptions else ""
+    names = ", ".join(f"%(exempt{i}_{k})s" for k in range(len(exempt)))
     return f"""
         SELECT b.id, b.tenant_id, b.{helper} AS person_id, b.household_id, b.town_id
         FROM base b
         WHERE b.met_on <= %(start{i})s AND (b.ended_on IS NULL OR b.ended_on >= %(end{i})s)
-          AND b.term_end >= %(end{i})s{exempt}"""
+          AND b.term_end >= %(end{i})s{f" AND b.id NOT IN ({names})" if exempt else ""}"""
 
 
-def _exempted(tenant_id: int, windows: list[Window]) -> list[bool]:
-    """For each window, whether some approved exemption of the tenant covers it (one query)."""
-    spans = list(Exemption.objects.approved().filter(
-        tenant_id=tenant_id, start_on__lte=max(w.start for w in windows),
-        end_on__gte=min(w.end for w in windows)).values_list("start_on", "end_on"))
-    return [any(start <= w.start and end >= w.end for start, end in spans) for w in windows]
+def _exempt_params(i: int, tenant_id: int, rule: Rule, window: Window) -> tuple[list[int], dict]:
+    exempt = exempt_pairings(tenant_id=tenant_id, role=rule.role, start=window.start, end=window.end)
+    return exempt, {f"exempt{i}_{k}": pk for k, pk in enumerate(exempt)}
 
 
 def _no_record(i: int, rule: Rule) -> str:
@@ -192,17 +183,20 @@ def _missing(i: int, due: DueWindow) -> str:
 def judge_windows(*, tenant_id: int, town_id: int, due: list[DueWindow], as_of: dt.date) -> list[Outcome]:
     """Misses of the windows due in one town, in one statement: the town's pairings are read once and each
     window adds its anti-join. One Outcome per window, in order."""
-    params = {"tenant": tenant_id, "town": town_id, "approved": ExemptionState.APPROVED,
-              "now": connection.ops.adapt_datetimefield_value(clock.now())}
+    params = {"tenant": tenant_id, "town": town_id, "now": connection.ops.adapt_datetimefield_value(clock.now())}
     for i, d in enumerate(due):
         params.update(_window_params(i, d.rule, d.window))
         evidence = window_evidence(d.rule, d.window, grace_days=d.policy.grace_days, as_of=as_of)
         params.update({f"kind{i}": d.rule.miss_kind, f"key_prefix{i}": d.key_prefix, f"key_suffix{i}": d.key_suffix,
                        f"counts{i}": d.counts, f"version{i}": d.policy.version,
                        f"evidence{i}": json.dumps(evidence, ensure_ascii=False)})
-    exempted = _exempted(tenant_id, [d.window for d in due])
+    exempt = []
+    for i, d in enumerate(due):
+        ids, more = _exempt_params(i, tenant_id, d.rule, d.window)
+        exempt.append(ids)
+        params.update(more)
     ctes = "WITH base AS (" + _base() + ")" + "".join(
-        f", judged{i} AS ({_judged(i, d.rule, exemptions=exempted[i])})" for i, d in enumerate(due))
+        f", judged{i} AS ({_judged(i, d.rule, exempt[i])})" for i, d in enumerate(due))
     counts = ", ".join(f"(SELECT COUNT(*) FROM judged{i})" for i in range(len(due)))
     union = " UNION ALL ".join(_missing(i, d) for i, d in enumerate(due))
     # Each SELECT of the union ends in its WHERE clause, so SQLite parses the upsert clause unambiguously.
@@ -228,10 +222,10 @@ def judge_windows(*, tenant_id: int, town_id: int, due: list[DueWindow], as_of: 
 
 def pending_pairing_ids(*, tenant_id: int, town_id: int, rule: Rule, window: Window) -> list[int]:
     """Pairings that will be judged for this window and have no qualifying record in it yet (reminders)."""
-    params = {"tenant": tenant_id, "town": town_id, "approved": ExemptionState.APPROVED,
-              **_window_params(0, rule, window)}
+    exempt, more = _exempt_params(0, tenant_id, rule, window)
+    params = {"tenant": tenant_id, "town": town_id, **_window_params(0, rule, window), **more}
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH base AS ({_base()}), judged0 AS ({_judged(0, rule)}) "
+        cursor.execute(f"WITH base AS ({_base()}), judged0 AS ({_judged(0, rule, exempt)}) "
                        f"SELECT j.id FROM judged0 j WHERE {_no_record(0, rule)} ORDER BY j.id", params)
         return [row[0] for row in cursor.fetchall()]
 

@@ -3,8 +3,8 @@ had a qualifying record, and the misses recorded in the year.
 
 Windows and what they judge are the deadline engine's (SPEC §5, `workflows.engine.windows`): for each frequency
 rule of the policy in force on a window's last day, calendar windows from 1 January, judged from the last day +
-`grace_days` + 1 on; a pairing counts for a window only if it was active for the whole of it and no approved
-exemption of the helper or the household covers it; a record qualifies if `fieldwork.ContactMonth` has the
+`grace_days` + 1 on; a pairing counts for a window only if it was active for the whole of it and the approved
+exemptions of the helper and the household do not cover it together (`workflows.engine.coverage`); a record qualifies if `fieldwork.ContactMonth` has the
 helper's role and a qualifying channel (an in-person visit also serves as the month's phone contact) in the
 window's months. One grouped query per rule and window (at most a few dozen a year), never a query per pairing.
 By unit, only first helpers' rules count: a unit answers for its first helpers (S17).
@@ -19,7 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from backend.fieldwork.models import ContactMonth, HelperRole
 from backend.tenancy.models import Policy
 from workflows.accountability.models import Miss, MissKind, MissState
-from workflows.engine.models import Exemption, ExemptionState
+from workflows.engine.coverage import exempt_pairings
 from workflows.engine.runs import all_rules
 from workflows.engine.windows import Rule, Window, windows_in_year
 from workflows.pairings.models import Pairing
@@ -47,10 +47,7 @@ def judged_windows(tenant, *, year: int, as_of: dt.date, by: By) -> list[tuple[R
 
 def _window_pairings(actor, rule: Rule, window: Window):
     """Pairings the window judges (active throughout, not exempted), each marked whether it has a record."""
-    helper = f"{rule.role}_helper"
-    exempt = Exemption.objects.filter(tenant=actor.tenant, state=ExemptionState.APPROVED, start_on__lte=window.start,
-                                      end_on__gte=window.end).filter(
-        Q(person_id=OuterRef(f"{helper}_id")) | Q(household_id=OuterRef("household_id")))
+    exempt = exempt_pairings(tenant_id=actor.tenant.pk, role=rule.role, start=window.start, end=window.end)
     first, last = window.months
     record = ContactMonth.objects.filter(pairing_id=OuterRef("pk"), role=rule.role,
                                          channel__in=rule.qualifying_channels, year=window.year,
@@ -58,7 +55,7 @@ def _window_pairings(actor, rule: Rule, window: Window):
     return (Pairing.objects.visible_to(actor)
             .filter(met_on__lte=window.start, term_end__gte=window.end)
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=window.end))
-            .exclude(Exists(exempt))
+            .exclude(pk__in=exempt)
             .annotate(has_record=Exists(record)))
 
 
