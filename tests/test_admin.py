@@ -9,7 +9,7 @@ from backend.households.models import Member
 
 OURS = ("tenancy", "directory", "households", "fieldwork", "documents", "notifications", "rosters", "pairings",
         "replacements", "reporting", "accountability", "engine", "plans", "income", "deliveries", "inspections",
-        "core")
+        "workflow_core", "web")
 
 
 def _admin_of(model):
