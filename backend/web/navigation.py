@@ -20,6 +20,7 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("未履职与免责", "web:misses", (Role.TOWN_OFFICE, Role.CITY_OFFICE)),
     ("工作看板", "web:dashboard", (Role.CITY_OFFICE, Role.LEADING_GROUP, Role.OPERATOR, Role.ASSESSOR)),
     ("督导检查", "web:inspections", (Role.CITY_OFFICE,)),
+    ("节日慰问", "web:deliveries", (Role.CITY_OFFICE, Role.TOWN_OFFICE)),
     ("问责处理", "web:escalations", (Role.CITY_OFFICE, Role.LEADING_GROUP, Role.UNIT_LIAISON)),
     ("单位考核", "web:scorecards", (Role.LEADING_GROUP, Role.CITY_OFFICE, Role.ASSESSOR)),
     ("文件下载", "web:documents", (Role.CITY_OFFICE, Role.TOWN_OFFICE, Role.UNIT_LIAISON, Role.OPERATOR,

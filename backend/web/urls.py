@@ -8,6 +8,7 @@ from django.urls import include, path
 from . import auth
 from .views import (
     city,
+    deliveries,
     disclosure,
     documents,
     escalations,
@@ -51,6 +52,8 @@ pages = [
     path("my/<int:pk>/deliveries/<int:delivery_pk>/", plans.deliver, name="deliver"),
     path("my/<int:pk>/visits/<int:visit_pk>/confirm/", helper.confirm_visit, name="confirm-visit"),
     path("city/", city.city_dashboard, name="dashboard"),
+    path("deliveries/", deliveries.campaigns, name="deliveries"),
+    path("deliveries/<int:pk>/", deliveries.campaign, name="delivery-campaign"),
     path("leadership/units/", leadership.scorecards, name="scorecards"),
     path("misses/", misses.misses, name="misses"),
     path("exemptions/", exemptions.exemptions, name="exemptions"),

@@ -175,6 +175,34 @@ def test_helper_pages_fit_a_phone(cast, open_session):
     phone.shot("inbox-phone")
 
 
+def test_s5_city_office_opens_a_campaigns_coverage_by_town_and_village(cast, open_session, enqueued):
+    from workflows.deliveries import services as deliveries
+    from workflows.pairings import services
+
+    from .helpers import today
+    from .test_plan_pages import upcoming_festival
+
+    current_policy(cast)
+    now = today(cast.tenant)
+    office = cast.actor("city_office")
+    pairing = services.assign(actor=office, household=cast.household, first_helper=cast.first_helper,
+                              second_helper=cast.second_helper, on=now)
+    services.activate(actor=office, pairing=pairing, met_on=now)
+    year, festival = upcoming_festival(now)
+    campaign = deliveries.plan(actor=office, year=year, festival=festival, goods="米、面、油", budget="20000")
+    deliveries.start(actor=office, campaign=campaign)
+    city = open_session()
+    city.sign_in("370683-city_office")
+    page = city.go(f"/deliveries/?year={year}")
+    page.click(f'tr[data-campaign="{campaign.pk}"] a')
+    page.wait_for_selector("#coverage-towns")
+    page.click(f'#coverage-towns tr[data-town="{cast.town.pk}"] a')
+    page.wait_for_selector("#coverage-villages")
+    assert "0/1" in page.inner_text(f'#coverage-villages tr[data-village="{cast.village.pk}"]')
+    assert "张德福" in page.inner_text("#missing")
+    city.shot("delivery-coverage")
+
+
 def test_sec7_city_office_watches_a_document_render_and_downloads_it(cast, open_session, enqueued):
     from backend.documents.models import DocumentJob
     from backend.documents.services import run_document_job
