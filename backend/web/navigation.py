@@ -17,6 +17,7 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("结对安排", "web:pairing-board", (Role.TOWN_OFFICE, Role.CITY_OFFICE)),
     ("更换备案", "web:replacements", (Role.TOWN_OFFICE, Role.CITY_OFFICE)),
     ("季度报告", "web:reports", (Role.TOWN_OFFICE, Role.CITY_OFFICE, Role.SECOND_HELPER)),
+    ("收入明细表", "web:income-statements", (Role.TOWN_OFFICE,)),
     ("未履职与免责", "web:misses", (Role.TOWN_OFFICE, Role.CITY_OFFICE)),
     ("工作看板", "web:dashboard", (Role.CITY_OFFICE, Role.LEADING_GROUP, Role.OPERATOR, Role.ASSESSOR)),
     ("督导检查", "web:inspections", (Role.CITY_OFFICE,)),

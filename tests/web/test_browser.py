@@ -245,7 +245,8 @@ def test_every_menu_page_of_every_role_renders_with_own_assets_only(cast, open_s
     report = reporting.open_report(actor=cast.actor("town_office"), town=cast.town, year=now.year,
                                    quarter=(now.month - 1) // 3 + 1)
     reporting.compile_report(actor=cast.actor("town_office"), report=report)
-    extra = {"first_helper": [f"/my/{pairing.pk}/", f"/my/{pairing.pk}/call/", "/inbox/preferences/"],
+    extra = {"first_helper": [f"/my/{pairing.pk}/", f"/my/{pairing.pk}/call/", f"/my/{pairing.pk}/income/",
+                              "/inbox/preferences/"],
              "town_office": [f"/reports/{report.pk}/"], "second_helper": [f"/reports/{report.pk}/"]}
     for role in ("city_office", "leading_group", "town_office", "unit_liaison", "first_helper", "second_helper",
                  "assessor"):

@@ -22,6 +22,7 @@ from backend.tenancy.models import Policy
 from backend.tenancy.roles import Role
 from backend.tenancy.scoping import Actor, get_visible
 from workflows.deliveries.models import CampaignState, Delivery
+from workflows.income.models import IncomeStatement
 from workflows.pairings.models import Pairing
 from workflows.plans import selectors as plan_selectors
 
@@ -85,6 +86,7 @@ def household(request, pk: int):
         "plan": plan_selectors.published_plan(pairing),
         "deliveries": Delivery.objects.filter(pairing=pairing).select_related("campaign")
         .order_by("delivered_on", "-campaign__deliver_by"), "delivering": CampaignState.DELIVERING,
+        "income": IncomeStatement.objects.visible_to(actor).filter(household=h).order_by("-year").first(),
         "today": now,
     })
 
