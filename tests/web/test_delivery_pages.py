@@ -182,6 +182,8 @@ def test_s5_a_town_office_sees_the_coverage_of_its_own_town_and_cannot_run_campa
     assert "文昌路街道" not in page and "周桂英" not in page
     assert f'<section class="card" id="town" data-town="{cast.town.pk}">' in page  # its own town, unasked
     assert "刘玉兰" in page and "张德福" in page
+    listed = text(town.get(f"/deliveries/?year={year}"))  # the year's list counts its own town too
+    assert re.search(rf'<tr data-campaign="{campaign.pk}" data-state="delivering">.*?<td class="num">0/3</td>', listed)
     # Asking for the other town shows nothing of it.
     assert "周桂英" not in text(town.get(f"/deliveries/{campaign.pk}/?town={world['other_town'].pk}"))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
 from backend.common.errors import DomainError
@@ -86,12 +85,9 @@ def campaigns(request):
                 return redirect("web:delivery-campaign", pk=campaign.pk)
     elif request.method == "POST":
         raise PermissionDenied("节日慰问活动由市扶贫办制定和管理。")
-    counts = {row["campaign"]: row for row in Delivery.objects.visible_to(actor).filter(campaign__in=rows)
-              .values("campaign").annotate(total=Count("id"), done=Count("id", filter=Q(delivered_on__isnull=False)))}
-    table = [{"c": c, "total": counts.get(c.pk, {}).get("total", 0), "done": counts.get(c.pk, {}).get("done", 0)}
+    visible = Delivery.objects.visible_to(actor)
+    table = [{"c": c, **{k: v for k, v in coverage(c, visible).items() if k in ("households", "delivered", "rate")}}
              for c in rows]
-    for row in table:
-        row["rate"] = row["done"] / row["total"] if row["total"] else None
     now_year = today(actor).year
     years = sorted({now_year - 1, now_year, now_year + 1, year,
                     *DeliveryCampaign.objects.visible_to(actor).values_list("year", flat=True).distinct()})
