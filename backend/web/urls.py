@@ -69,6 +69,7 @@ pages = [
     path("reports/", reports.reports, name="reports"),
     path("reports/<int:pk>/", reports.report, name="report"),
     path("inspections/", inspections.inspections, name="inspections"),
+    path("inspections/households/", inspections.household_search, name="inspection-households"),
     path("inspections/<int:pk>/", inspections.inspection, name="inspection"),
     path("escalations/", escalations.queue, name="escalations"),
     path("escalations/<int:pk>/<str:step>/", escalations.act, name="escalation-act"),

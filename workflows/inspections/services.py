@@ -3,6 +3,8 @@
 - A random sample is drawn from the in-scope households with an open pairing (optionally limited to towns
   and to the first helpers' units), ordered by id, with `random.Random(seed)`: the seed is recorded, so the
   same population and seed give the same sample.
+- Chosen households (指定户) must be visible to the office, in this year's programme scope and inside the
+  inspection's towns and units (a unit: the household's open pairing has a first helper of that unit).
 - Conducting makes the findings final: a household that does not confirm the visits becomes a miss of kind
   `visit_not_confirmed` for its first helper (unique key per inspection and household), and a 不满意 finding
   counts for the unit's level-3 escalation through `selectors.dissatisfied_units`, which the engine reads.
@@ -91,8 +93,7 @@ def plan(*, actor: Actor, kind: str, title: str, planned_on: dt.date, method: st
         chosen = list(dict.fromkeys(households or []))
         if not chosen:
             raise ValidationFailed.on("households", "请选择要检查的贫困户。")
-        if Household.objects.for_tenant(actor.tenant).filter(pk__in=chosen).count() != len(chosen):
-            raise ValidationFailed.on("households", "所选贫困户不存在。")
+        _check_chosen(actor, chosen, on=planned_on, towns=town_objs, units=unit_objs)
         seed, pop_count = None, len(chosen)
     else:
         raise ValidationFailed.on("method", "抽样方式只能是随机抽样或指定户。")
@@ -104,6 +105,36 @@ def plan(*, actor: Actor, kind: str, title: str, planned_on: dt.date, method: st
     _sample(inspection, chosen)
     transitions.log_creation(inspection, actor=actor, data={"method": method, "seed": seed, "size": len(chosen)})
     return inspection
+
+
+def _names(households) -> str:
+    names = [h.head_name for h in households]
+    return "、".join(names[:5]) + ("等" if len(names) > 5 else "")
+
+
+def _check_chosen(actor: Actor, ids: list[int], *, on: dt.date, towns: list[Organisation],
+                  units: list[Organisation]) -> None:
+    """Chosen households must be ones the office may see, in the programme this year, and inside the towns and
+    units the inspection is limited to (a unit: the household's first helper belongs to it)."""
+    if Household.objects.for_tenant(actor.tenant).filter(pk__in=ids).count() != len(ids):
+        raise ValidationFailed.on("households", "所选贫困户不存在。")
+    found = list(Household.objects.visible_to(actor).filter(pk__in=ids).select_related("village").order_by("pk"))
+    if len(found) != len(ids):
+        raise ValidationFailed.on("households", "所选贫困户不在您的管辖范围内。")
+    policy = Policy.current(actor.tenant, on)
+    outside = [h for h in found if not h.in_scope(policy, on.year)]
+    if outside:
+        raise ValidationFailed.on("households", f"{_names(outside)}户不在{on.year}年帮扶对象范围内（已脱贫或已注销）。")
+    if towns:
+        outside = [h for h in found if h.village.town_id not in {t.pk for t in towns}]
+        if outside:
+            raise ValidationFailed.on("households", f"{_names(outside)}户不在所选镇街范围内。")
+    if units:
+        helped = set(Pairing.objects.open().filter(household_id__in=ids, first_helper__organisation__in=units)
+                     .values_list("household_id", flat=True))
+        outside = [h for h in found if h.pk not in helped]
+        if outside:
+            raise ValidationFailed.on("households", f"{_names(outside)}户的第一帮扶责任人不属于所选部门单位。")
 
 
 def _sample(inspection: Inspection, household_ids: list[int]) -> None:

@@ -35,6 +35,19 @@
     });
   });
 
+  // A search result ticked in a chooser joins the chosen list (inspections: 指定户), so a new search keeps it.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches("input[data-choose-into]") || !box.checked) return;
+    var list = document.getElementById(box.getAttribute("data-choose-into"));
+    var item = box.closest("li");
+    if (!list || !item) return;
+    var empty = list.querySelector("li.empty");
+    if (empty) empty.remove();
+    box.removeAttribute("data-choose-into");
+    list.appendChild(item);
+  });
+
   // Signature pads: a canvas drawn with finger, pen or mouse; its PNG goes into a hidden input.
   function setUpPad(pad) {
     if (pad.dataset.ready) return;
