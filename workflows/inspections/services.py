@@ -225,15 +225,16 @@ def record_misses(inspection: Inspection) -> list[Miss]:
              evidence={"inspection": inspection.pk, "finding": f.pk, "kind": inspection.kind, "notes": f.notes})
         for f in findings if keys[f.pk] not in existing], ignore_conflicts=True)
     misses = list(Miss.objects.filter(tenant=inspection.tenant, key__in=keys.values()))
-    _tell_helpers(inspection, findings)
+    _tell_helpers(inspection, findings, {m.key: m for m in misses}, keys)
     return misses
 
 
-def _tell_helpers(inspection: Inspection, findings: list[Finding]) -> None:
+def _tell_helpers(inspection: Inspection, findings: list[Finding], misses: dict[str, Miss],
+                  keys: dict[int, str]) -> None:
     who = recipients.for_people({f.helper for f in findings})
     window = f"{inspection.title}（{d(inspection.conducted_on)}）"
     for f in findings:
-        notify(tenant=inspection.tenant, recipients=who[f.helper_id], kind="miss_recorded",
+        notify(tenant=inspection.tenant, recipients=who[f.helper_id], kind="miss_recorded", obj=misses.get(keys[f.pk]),
                key=f"miss:visit_not_confirmed:inspection={inspection.pk}:household={f.household_id}",
                town=f.town_id, context={"person_name": f.helper.name, "household_name": f.household.head_name,
                                         "kind_label": MissKind.VISIT_NOT_CONFIRMED.label, "window_label": window})

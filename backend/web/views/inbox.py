@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from notifications import selectors, services
 from notifications.models import Channel
 
+from .. import links
 from ..access import page
 from ..htmx import is_htmx
 
@@ -19,6 +20,7 @@ def inbox(request):
     unread_only = bool(request.GET.get("unread"))
     rows = selectors.inbox(request.actor, unread=unread_only).order_by("-created_at", "-id")
     listing = Paginator(rows, 30).get_page(request.GET.get("page"))
+    listing.object_list = links.attach(request.actor, listing.object_list)
     return render(request, "web/inbox.html", {"page": listing, "unread_only": unread_only,
                                               "unread": selectors.unread_count(request.actor)})
 
@@ -28,6 +30,7 @@ def inbox(request):
 def read(request, pk: int):
     n = services.read(actor=request.actor, pk=pk)
     if is_htmx(request):
+        links.attach(request.actor, [n])
         return render(request, "web/partials/message.html", {"n": n})
     return redirect("web:inbox")
 
