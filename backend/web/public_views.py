@@ -40,9 +40,11 @@ def _key(value: str, group: str, request: HttpRequest) -> str:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token in the address is the only key to the page: keep it out of caches, referrers and indexes.
+    # The token in the address is the only key to the page: keep it out of caches, other sites' referrers and
+    # indexes. Not "no-referrer": with it a browser posts the page's own forms with `Origin: null`, which
+    # Django's CSRF check refuses, so a household could never confirm a visit (the browser test proves it).
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -85,7 +85,7 @@ def test_s15_qr_page_works_without_login_and_leaks_nothing(cast, pairing, logged
                    cast.household.phone, "13905351234", cast.first_helper.phone, "腿疾", cast.household.code):
         assert secret not in html, secret
     assert not re.search(r"1[3-9]\d{9}", html) and not re.search(r"\d{17}[\dX]", html)
-    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "no-referrer"
+    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "same-origin"
 
 
 def test_s15_bad_or_foreign_tokens_show_nothing(cast, other, pairing):

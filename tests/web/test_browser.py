@@ -259,3 +259,100 @@ def test_every_menu_page_of_every_role_renders_with_own_assets_only(cast, open_s
             assert page.locator("h1").count() >= 1, f"{role} {path} has no heading"
             session.shot(f"{role}-{path.strip('/').replace('/', '-') or 'home'}")
         session.context.close()
+
+
+def test_s15_household_on_a_phone_confirms_a_visit_and_rates_on_the_qr_page(cast, open_session):
+    """The card's QR page, as a household opens it on a phone: the app's own stylesheet, large tap targets,
+    what the household can do in plain Chinese, nothing personal; then the village disclosure on the phone."""
+    from django.core.cache import cache
+
+    from backend.fieldwork.cards import card_path
+    from backend.fieldwork.models import HouseholdFeedback
+    from tests.fieldwork.conftest import visit_body
+    from workflows.pairings import services
+
+    from .helpers import today
+
+    cache.clear()  # the page's rate limits count in the cache
+    current_policy(cast)
+    now = today(cast.tenant)
+    pairing = services.assign(actor=cast.actor("town_office"), household=cast.household,
+                              first_helper=cast.first_helper, second_helper=cast.second_helper, on=now)
+    pairing = services.activate(actor=cast.actor("town_office"), pairing=pairing, met_on=now)
+    logged = cast.client("first_helper").post("/api/v1/visits/", visit_body(pairing, now), format="json")
+    assert logged.status_code == 201, logged.content
+    phone = open_session(phone=True)
+    page = phone.go(card_path(pairing))
+    main = page.inner_text("main")
+    assert "确认走访" in main and "反映问题" in main and "评价帮扶工作" in main
+    assert "李*" in main and cast.unit.name in main
+    for secret in ("张德福", "李明", "王芳", cast.household.code):
+        assert secret not in page.content(), secret
+    assert page.evaluate("() => [...document.styleSheets].some(s => (s.href || '').endsWith('/static/web/app.css'))")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    heights = page.eval_on_selector_all("main button, main label.choice",
+                                        "els => els.map(e => e.getBoundingClientRect().height)")
+    assert len(heights) == 6 and min(heights) >= 44, heights  # confirm, dispute, three levels, submit
+    phone.shot("qr-card-phone")
+
+    page.click("text=有这次入户走访")
+    page.wait_for_selector(".notice.ok")
+    assert "您已确认：有这次入户走访" in page.inner_text("#visits")
+    phone.shot("qr-card-confirmed")
+    page.click("label.choice:has-text('不满意')")
+    page.fill("#note", "很久没人来了")
+    page.click("text=提交评价")
+    page.wait_for_url("**?done=rate")
+    assert "您的评价已记录" in page.inner_text(".notice.ok")
+    kinds = sorted(HouseholdFeedback.objects.filter(pairing=pairing).values_list("kind", "satisfaction"))
+    assert kinds == [("satisfaction", "dissatisfied"), ("visit_confirmed", "")]
+
+    page = phone.go(f"/disclosure/{cast.tenant.code}/{cast.village.code}/")
+    assert "张*福" in page.inner_text("#disclosure") and "张德福" not in page.content()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    phone.shot("village-disclosure-phone")
+
+
+def test_s13_city_office_chooses_households_for_an_inspection_by_search(cast, open_session):
+    """指定户: the sample method switches the form, the htmx search finds households by village within the
+    chosen unit, a ticked result joins the chosen list and survives the next search, and the inspection is made."""
+    from tests.factories import HouseholdFactory, PersonFactory, VillageFactory, put_on_roster
+    from workflows.inspections.models import Inspection
+    from workflows.pairings import services
+
+    from .helpers import today
+
+    current_policy(cast)
+    now = today(cast.tenant)
+    office = cast.actor("town_office")
+    services.assign(actor=office, household=cast.household, first_helper=cast.first_helper,
+                    second_helper=cast.second_helper, on=now)
+    east = VillageFactory(tenant=cast.tenant, town=cast.town, code="370683004002", name="东关村")
+    liu = HouseholdFactory(village=east, head_name="刘桂兰")
+    zhao = PersonFactory(organisation=cast.unit, name="赵强")
+    put_on_roster(zhao, cast.town)
+    services.assign(actor=office, household=liu, first_helper=zhao, second_helper=cast.second_helper, on=now)
+
+    city = open_session()
+    city.sign_in("370683-city_office")
+    page = city.go("/inspections/")
+    assert not page.is_visible("#choose-households")
+    page.check("input[name=method][value=chosen]")
+    assert page.is_visible("#choose-households") and not page.is_visible("#id_sample_size")
+    page.select_option("#id_unit", str(cast.unit.pk))
+    page.fill("#household-q", "东关")
+    page.wait_for_selector(f"#household-results li[data-household='{liu.pk}']")
+    page.check(f"#household-results input[value='{liu.pk}']")
+    assert page.locator(f"#chosen-households input[value='{liu.pk}']").is_checked()
+    page.fill("#household-q", "西关")
+    page.wait_for_selector(f"#household-results li[data-household='{cast.household.pk}']")
+    assert page.locator(f"#chosen-households li[data-household='{liu.pk}']").count() == 1  # kept
+    page.check(f"#household-results input[value='{cast.household.pk}']")
+    city.shot("inspection-chosen-households")
+    page.click("button.primary:has-text('建立检查')")
+    page.wait_for_url("**/inspections/*/")
+    inspection = Inspection.objects.get()
+    assert inspection.method == "chosen"
+    assert list(inspection.findings.order_by("order").values_list("household__head_name", flat=True)) == [
+        "刘桂兰", "张德福"]
+    city.shot("inspection-chosen-detail")
