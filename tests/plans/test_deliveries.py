@@ -46,6 +46,7 @@ def test_s5_city_office_plans_a_campaign_with_the_computed_festival_date(cast):
     assert body["title"] == "2018年端午节慰问" and body["state"] == "planned" and body["budget"] == "30000.00"
     r = plan(cast, festival="chunjie", deliver_by="2019-01-30")
     assert r.json()["festival_on"] == "2019-02-05" and r.json()["deliver_by"] == "2019-01-30"
+    assert r.json()["title"] == "2019年春节慰问（2018年度）"  # the festival's own year, then the campaign year
     r = cast.client("town_office").get("/api/v1/delivery-campaigns/festivals/?year=2026")
     assert [(x["label"], x["on"]) for x in r.json()] == [
         ("端午节", "2026-06-19"), ("中秋节", "2026-09-25"), ("重阳节", "2026-10-18"), ("元旦", "2027-01-01"),

@@ -64,7 +64,9 @@ class DeliveryCampaign(ConcurrentTransitionMixin, TenantOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年{self.get_festival_display()}慰问"
+        # A year's 元旦 and 春节 fall in the next calendar year: name the festival's own year first.
+        name = f"{self.festival_on.year}年{self.get_festival_display()}慰问"
+        return name if self.festival_on.year == self.year else f"{name}（{self.year}年度）"
 
     @property
     def title(self) -> str:
