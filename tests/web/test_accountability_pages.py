@@ -11,21 +11,14 @@ from backend.directory.models import HelperCategory
 from tests.factories import PersonFactory, put_on_roster
 from workflows.accountability import services as accountability
 from workflows.accountability.models import Miss
-from workflows.pairings import services as pairings
 from workflows.replacements.models import Replacement
 
-from .helpers import current_policy, signed_in, today
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
+from .helpers import proposed_pairing, signed_in, text, today
 
 
 @pytest.fixture
 def pairing(cast):
-    current_policy(cast)
-    return pairings.assign(actor=cast.actor("town_office"), household=cast.household, first_helper=cast.first_helper,
-                           second_helper=cast.second_helper, on=today(cast.tenant))
+    return proposed_pairing(cast)
 
 
 @pytest.fixture

@@ -18,13 +18,9 @@ from workflows.deliveries.festivals import date_of
 from workflows.deliveries.models import Delivery, DeliveryCampaign
 from workflows.pairings import services as pairings
 
-from .helpers import current_policy, signed_in, today
+from .helpers import current_policy, signed_in, text, today
 from .test_helper_pages import png_data_url
 from .test_plan_pages import upcoming_festival
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def field_error(page: str, label: str, message: str) -> bool:

@@ -7,11 +7,7 @@ import re
 from backend.documents.models import DocumentJob
 from backend.documents.services import run_document_job
 
-from .helpers import signed_in
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
+from .helpers import signed_in, text
 
 
 def test_a6_requested_rendered_by_the_worker_and_downloaded(cast, other, enqueued,

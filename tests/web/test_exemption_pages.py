@@ -8,20 +8,13 @@ import re
 import pytest
 
 from workflows.engine.models import Exemption
-from workflows.pairings import services as pairings
 
-from .helpers import current_policy, signed_in, today
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
+from .helpers import proposed_pairing, signed_in, text, today
 
 
 @pytest.fixture
 def pairing(cast):
-    current_policy(cast)
-    return pairings.assign(actor=cast.actor("town_office"), household=cast.household, first_helper=cast.first_helper,
-                           second_helper=cast.second_helper, on=today(cast.tenant))
+    return proposed_pairing(cast)
 
 
 def test_sec5_town_office_registers_and_approves_an_exemption(cast, other, pairing):

@@ -13,7 +13,7 @@ from PIL import Image
 from backend.fieldwork.models import ImageKind, Visit
 from workflows.pairings import services
 
-from .helpers import current_policy, signed_in, today
+from .helpers import proposed_pairing, signed_in, text, today
 
 
 def png_data_url(color: str = "black") -> str:
@@ -26,13 +26,8 @@ def png_data_url(color: str = "black") -> str:
 
 @pytest.fixture
 def pairing(cast):
-    current_policy(cast)
-    return services.assign(actor=cast.actor("town_office"), household=cast.household, first_helper=cast.first_helper,
-                           second_helper=cast.second_helper, on=today(cast.tenant))
+    return proposed_pairing(cast)
 
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def visit_post(cast, **overrides) -> dict:

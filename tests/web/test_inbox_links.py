@@ -17,24 +17,15 @@ from workflows.accountability.models import Miss
 from workflows.core import recipients
 from workflows.deliveries import services as deliveries
 from workflows.inspections.models import Finding, Inspection
-from workflows.pairings import services as pairings
 from workflows.rosters.models import Roster
 
-from .helpers import current_policy, signed_in, today
+from .helpers import active_pairing, signed_in, text, today
 from .test_plan_pages import upcoming_festival
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 @pytest.fixture
 def pairing(cast):
-    current_policy(cast)
-    now = today(cast.tenant)
-    p = pairings.assign(actor=cast.actor("town_office"), household=cast.household, first_helper=cast.first_helper,
-                        second_helper=cast.second_helper, on=now)
-    return pairings.activate(actor=cast.actor("town_office"), pairing=p, met_on=now)
+    return active_pairing(cast)
 
 
 def links_in_inbox(client) -> dict[str, list[str]]:

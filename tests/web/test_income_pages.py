@@ -12,13 +12,8 @@ import pytest
 
 from workflows.income import services as income
 from workflows.income.models import IncomeLine, IncomeStatement, PovertyLine
-from workflows.pairings import services as pairings
 
-from .helpers import current_policy, signed_in, today
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
+from .helpers import active_pairing, signed_in, text, today
 
 
 def line_error(page: str, code: str, message: str) -> bool:
@@ -28,11 +23,7 @@ def line_error(page: str, code: str, message: str) -> bool:
 
 @pytest.fixture
 def pairing(cast):
-    current_policy(cast)
-    now = today(cast.tenant)
-    p = pairings.assign(actor=cast.actor("town_office"), household=cast.household, first_helper=cast.first_helper,
-                        second_helper=cast.second_helper, on=now)
-    return pairings.activate(actor=cast.actor("town_office"), pairing=p, met_on=now)
+    return active_pairing(cast)
 
 
 @pytest.fixture

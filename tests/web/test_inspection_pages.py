@@ -9,11 +9,7 @@ from workflows.accountability.models import Miss
 from workflows.inspections.models import Finding, Inspection
 from workflows.pairings import services as pairings
 
-from .helpers import current_policy, signed_in, today
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
+from .helpers import current_policy, signed_in, text, today
 
 
 def test_s13_inspection_from_sample_to_findings_to_misses(cast):

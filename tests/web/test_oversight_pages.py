@@ -9,11 +9,7 @@ from django.test import Client
 from workflows.accountability.models import Miss
 from workflows.pairings import services
 
-from .helpers import current_policy, signed_in, today
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
+from .helpers import current_policy, signed_in, text, today
 
 
 def miss(cast, n: int, **kw) -> Miss:

@@ -11,16 +11,13 @@ from tests.factories import HouseholdFactory, PersonFactory, put_on_roster
 from workflows.pairings import services
 from workflows.pairings.models import Pairing
 
-from .helpers import current_policy, signed_in, today
+from .helpers import current_policy, signed_in, text, today
 
 
 @pytest.fixture
 def policy(cast):
     return current_policy(cast)
 
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def test_home_shows_counts_and_deadlines_with_days_left(cast, policy):

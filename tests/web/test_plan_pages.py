@@ -11,24 +11,15 @@ from django.test import Client
 from workflows.deliveries import services as deliveries
 from workflows.deliveries.festivals import Festival, date_of
 from workflows.deliveries.models import Delivery
-from workflows.pairings import services as pairings
 from workflows.plans.models import HelpPlan
 
-from .helpers import current_policy, signed_in, today
+from .helpers import active_pairing, signed_in, text, today
 from .test_helper_pages import png_data_url
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 @pytest.fixture
 def pairing(cast):
-    current_policy(cast)
-    now = today(cast.tenant)
-    p = pairings.assign(actor=cast.actor("town_office"), household=cast.household, first_helper=cast.first_helper,
-                        second_helper=cast.second_helper, on=now)
-    return pairings.activate(actor=cast.actor("town_office"), pairing=p, met_on=now)
+    return active_pairing(cast)
 
 
 def plan_post(cast, action="save", **item):

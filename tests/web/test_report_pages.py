@@ -7,22 +7,15 @@ import re
 
 import pytest
 
-from workflows.pairings import services as pairings
 from workflows.reporting.models import QuarterlyReport
 
-from .helpers import current_policy, signed_in, today
+from .helpers import proposed_pairing, signed_in, text, today
 from .test_helper_pages import visit_post
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 @pytest.fixture
 def pairing(cast):
-    current_policy(cast)
-    return pairings.assign(actor=cast.actor("town_office"), household=cast.household, first_helper=cast.first_helper,
-                           second_helper=cast.second_helper, on=today(cast.tenant))
+    return proposed_pairing(cast)
 
 
 def open_report(cast) -> QuarterlyReport:

@@ -11,11 +11,7 @@ from backend.directory.models import HelperCategory
 from tests.factories import PersonFactory
 from workflows.rosters.models import Roster
 
-from .helpers import current_policy, signed_in
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
+from .helpers import current_policy, signed_in, text
 
 
 @pytest.fixture
