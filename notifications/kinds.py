@@ -24,6 +24,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "roster_overdue": ("unit_name", "town_name", "cutoff"),
     "report_overdue": ("town_name", "quarter_label", "due_on"),
     "delivery_failed": ("recipient", "channel", "error"),
+    "income_submitted": ("helper_name", "household_name", "year", "per_capita"),
+    "income_returned": ("helper_name", "household_name", "year", "reason"),
     # Free text for operators' announcements.
     "generic": ("subject", "body"),
 }
@@ -43,6 +45,8 @@ LABELS: dict[str, str] = {
     "roster_overdue": "名单逾期",
     "report_overdue": "季度报告逾期",
     "delivery_failed": "消息发送失败",
+    "income_submitted": "收入明细表待核实",
+    "income_returned": "收入明细表退回",
     "generic": "通知",
 }
 
@@ -67,6 +71,8 @@ DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
     "roster_overdue": _LOUD,
     "report_overdue": _LOUD,
     "delivery_failed": ("inbox", "email"),
+    "income_submitted": _DIRECT,
+    "income_returned": _DIRECT,
     "generic": ("inbox", "email"),
 }
 

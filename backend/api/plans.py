@@ -121,6 +121,16 @@ class IncomeStatementViewSet(WriteViewSet):
             raise ValidationFailed.on("amounts", "请填写收入明细。")
         return self.present(income.correct(actor=self.actor, statement=self.get_object(), **v))
 
+    @extend_schema(request=pio.StatementEdit, responses=pio.StatementSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Save the amounts and ask the household's second helper to verify them (they are notified)."""
+        v = _parse(pio.StatementEdit, request.data, partial=True)
+        if "amounts" not in v:
+            raise ValidationFailed.on("amounts", "请填写收入明细。")
+        v.pop("reason", None)  # submitting is its own reason in the log
+        return self.present(income.submit(actor=self.actor, statement=self.get_object(), **v))
+
     @extend_schema(request=ReasonSerializer, responses=pio.StatementSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):

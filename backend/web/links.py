@@ -4,7 +4,8 @@ A notification carries its kind and the object it is about (`object_type` is the
 its id). `attach(actor, rows)` gives each row a `target` (a `Link`, or None): the page on which the recipient
 acts on it — a miss → the misses page, an escalation → the escalation queue, a returned roster → that roster,
 a returned report → that report, a visit or call due → the helper's household page, a festival delivery due →
-that delivery. Routes are tried in order; the first one the recipient may open wins. No link when no page fits,
+that delivery, an income statement submitted or returned → that statement on the helper's pages. Routes are
+tried in order; the first one the recipient may open wins. No link when no page fits,
 when the recipient's role may not open the page (the page's own role gate), or when the object is outside
 what the recipient may see (the same `visible_to` scoping the pages use).
 """
@@ -67,6 +68,17 @@ def _delivery_page(actor: Actor, delivery) -> str | None:
     return reverse("web:deliver", args=[delivery.pairing_id, delivery.pk])
 
 
+def _income_page(actor: Actor, statement) -> str | None:
+    """The statement on the helper's own pages, through the actor's open pairing with the household (after a
+    replacement, the new helpers')."""
+    person = actor.person
+    if person is None or not _visible(actor, statement):
+        return None
+    pairing = (Pairing.objects.visible_to(actor).filter(household_id=statement.household_id, state__in=OPEN_STATES)
+               .filter(Q(first_helper=person) | Q(second_helper=person)).first())
+    return reverse("web:income-statement", args=[pairing.pk, statement.year]) if pairing else None
+
+
 def _misses_page(actor: Actor, miss) -> str | None:
     return f"{reverse('web:misses')}?year={miss.year}" if _visible(actor, miss) else None
 
@@ -103,6 +115,8 @@ ROUTES: dict[str, list[Route]] = {
     "roster_due": [("去报送名单", _page("web:unit-rosters"))],
     "report_returned": [("修改并重新提交报告", _report_page)],
     "report_due": [("去处理季度报告", _page("web:reports"))],
+    "income_submitted": [("去核实收入明细表", _income_page)],
+    "income_returned": [("修改并重新提交收入明细表", _income_page)],
 }
 
 

@@ -16,6 +16,7 @@ SAMPLE = {
     "kind_label": "入户走访", "window_label": "2018年3月—4月", "level": "一级", "target_name": "李明",
     "year": 2018, "reason": "未按要求入户走访 <两次> & \"其他\"", "who": "市扶贫办主任", "cutoff": dt.date(2018, 3, 21),
     "recipient": "王芳", "channel": "短信", "error": "号码无效", "subject": "会议通知", "body": "明天开会",
+    "per_capita": "3,650.00",
 }
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from backend.tenancy.models import Policy
+from notifications.models import Notification
 from workflows.core.models import TransitionLog
 from workflows.income import lines as year_lines
 from workflows.income import services
@@ -242,3 +243,29 @@ def test_s16_s7_after_a_replacement_the_new_second_helper_verifies(cast, pairing
     assert new.household_id == statement.household_id
     r = cast.client("second_helper").get(f"/api/v1/income-statements/{statement.pk}/")
     assert r.status_code == 200  # the helper it was prepared under still sees it
+
+
+def test_s16_submitting_tells_the_second_helper_and_returning_tells_the_first(cast, pairing):
+    url = f"/api/v1/income-statements/{post(cast, cast.household, 2018, {'D1': '4000'}).json()['id']}"
+    first, second = cast.users["first_helper"], cast.users["second_helper"]
+
+    def told(user, kind):
+        return list(Notification.objects.filter(user=user, kind=kind).order_by("id").values_list("body", flat=True))
+
+    r = cast.client("first_helper").post(f"{url}/submit/", {}, format="json")
+    assert r.status_code == 400 and r.json()["fields"]["amounts"] == ["请填写收入明细。"]
+    assert told(second, "income_submitted") == []
+    r = cast.client("first_helper").post(f"{url}/submit/", {"amounts": {"D1": "4200"}}, format="json")
+    assert r.status_code == 200 and r.json()["state"] == "draft" and r.json()["per_capita"] == "4200.00"
+    [body] = told(second, "income_submitted")
+    assert "张德福的2018年收入明细表" in body and "人均纯收入4,200.00元" in body
+    # Submitting again in the same round does not tell them twice.
+    cast.client("first_helper").post(f"{url}/submit/", {"amounts": {"D1": "4300"}}, format="json")
+    assert len(told(second, "income_submitted")) == 1
+    r = cast.client("second_helper").post(f"{url}/return/", {"reason": "务工收入未扣除往返路费"}, format="json")
+    assert r.status_code == 200
+    [returned] = told(first, "income_returned")
+    assert "退回原因：务工收入未扣除往返路费" in returned
+    r = cast.client("first_helper").post(f"{url}/submit/", {"amounts": {"D1": "3900"}}, format="json")
+    assert r.status_code == 200 and r.json()["state"] == "draft"
+    assert len(told(second, "income_submitted")) == 2 and "人均纯收入3,900.00元" in told(second, "income_submitted")[1]

@@ -66,6 +66,20 @@ def test_escalation_messages_link_the_unit_to_the_queue_and_not_the_helper(cast,
     assert signed_in(cast, "first_helper").get("/escalations/").status_code == 403
 
 
+def test_income_messages_link_each_helper_to_the_statement(cast, pairing):
+    year = today(cast.tenant).year
+    first = signed_in(cast, "first_helper")
+    first.post(f"/my/{pairing.pk}/income/", {"year": str(year)})
+    page = f"/my/{pairing.pk}/income/{year}/"
+    first.post(page, {"action": "submit", "household_size": "1", "note": "", "amount-D1": "5000"})
+    second = signed_in(cast, "second_helper")
+    assert links_in_inbox(second)["income_submitted"] == [page]
+    second.post(page, {"action": "return", "return-reason": "工资收入请附单位证明"})
+    assert links_in_inbox(first)["income_returned"] == [page]
+    assert "工资收入请附单位证明" in text(first.get(page))
+    assert "income_submitted" not in links_in_inbox(signed_in(cast, "town_office"))
+
+
 def test_a_returned_report_links_the_town_to_that_report(cast, pairing):
     now = today(cast.tenant)
     town = signed_in(cast, "town_office")

@@ -17,7 +17,9 @@ from backend.common import clock
 from backend.common.errors import Conflict, TransitionNotAllowed, ValidationFailed
 from backend.tenancy.roles import Role
 from backend.tenancy.scoping import Actor
-from workflows.core import transitions
+from notifications.services import notify
+from workflows.core import recipients, transitions
+from workflows.core.models import TransitionLog
 from workflows.pairings.models import Pairing
 from workflows.plans.access import (
     d,
@@ -162,6 +164,29 @@ def correct(*, actor: Actor, statement: IncomeStatement, amounts: dict, househol
 
 
 @transaction.atomic
+def submit(*, actor: Actor, statement: IncomeStatement, amounts: dict, household_size: int | None = None,
+           note: str | None = None) -> IncomeStatement:
+    """The first helper's figures saved and sent to the household's second helper to verify (told once per
+    round: a statement returned and submitted again tells them again)."""
+    statement = correct(actor=actor, statement=statement, amounts=amounts, household_size=household_size, note=note,
+                        reason="提交核实")
+    rounds = TransitionLog.objects.for_object(statement).filter(transition="return_for_correction").count()
+    for pairing in _current_pairings(statement):
+        helper = pairing.second_helper
+        notify(tenant=statement.tenant, recipients=recipients.for_person(helper), kind="income_submitted",
+               key=f"income:{statement.pk}:submitted:{rounds}", obj=statement,
+               town=statement.household.village.town_id,
+               context={"helper_name": helper.name, "household_name": statement.household.head_name,
+                        "year": statement.year, "per_capita": f"{statement.per_capita:,.2f}"})
+    return statement
+
+
+def _current_pairings(statement: IncomeStatement) -> list:
+    return list(Pairing.objects.open().filter(household_id=statement.household_id)
+                .select_related("first_helper", "second_helper"))
+
+
+@transaction.atomic
 def verify(*, actor: Actor, statement: IncomeStatement, reason: str = "") -> IncomeStatement:
     same_tenant(actor, statement)
     require(any(helper_role(actor, p) == "second" for p in _pairings_of(statement)),
@@ -207,5 +232,14 @@ def return_for_correction(*, actor: Actor, statement: IncomeStatement, reason: s
     require(is_city_office(actor) or is_town_office_of(actor, statement.household)
             or any(helper_role(actor, p) == "second" for p in _pairings_of(statement)),
             "只有该户的第二帮扶责任人、所在镇街扶贫办或市扶贫办可以退回收入明细表。")
-    return transitions.apply(statement, "return_for_correction", actor=actor, roles=RETURNERS, reason=reason,
-                             why=reason.strip())
+    transitions.apply(statement, "return_for_correction", actor=actor, roles=RETURNERS, reason=reason,
+                      why=reason.strip())
+    rounds = TransitionLog.objects.for_object(statement).filter(transition="return_for_correction").count()
+    for pairing in _current_pairings(statement):
+        helper = pairing.first_helper
+        notify(tenant=statement.tenant, recipients=recipients.for_person(helper), kind="income_returned",
+               key=f"income:{statement.pk}:returned:{rounds}", obj=statement,
+               town=statement.household.village.town_id,
+               context={"helper_name": helper.name, "household_name": statement.household.head_name,
+                        "year": statement.year, "reason": reason.strip()})
+    return statement

@@ -207,8 +207,7 @@ def _submit(request, actor: Actor, pairing, statement: IncomeStatement):
     try:
         if size_errors:
             raise ValidationFailed(size_errors[0], fields={"household_size": size_errors})
-        income.correct(actor=actor, statement=statement, amounts=posted, household_size=size, note=note,
-                       reason="提交核实")
+        income.submit(actor=actor, statement=statement, amounts=posted, household_size=size, note=note)
     except DomainError as exc:
         if exc.status == 403:
             raise
