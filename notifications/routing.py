@@ -32,12 +32,12 @@ def reachable(recipient) -> list[str]:
         found.append(Channel.EMAIL)
     if recipient.mobile and settings.SMS_GATEWAY_URL:
         found.append(Channel.SMS)
-    found.append(Channel.WECOM)  # kept only if wanted and the tenant has a robot (channels_for)
+    found.append(Channel.WECOM)  # kept only if wanted and the tenant has a robot (Router.channels_for)
     return found
 
 
-def preferences(tenant, kind: str, user_ids: list[int]) -> dict[tuple[int, str, str], bool]:
-    rows = Preference.objects.filter(tenant=tenant, user_id__in=user_ids, kind__in=[kind, ""])
+def preferences(tenant, kinds: set[str], user_ids: set[int]) -> dict[tuple[int, str, str], bool]:
+    rows = Preference.objects.filter(tenant=tenant, user_id__in=user_ids, kind__in=[*kinds, ""])
     return {(p.user_id, p.kind, p.channel): p.enabled for p in rows}
 
 
@@ -52,13 +52,26 @@ def wanted(kind: str, channel: str, user_id: int | None, prefs: dict) -> bool:
     return channel in DEFAULT_CHANNELS.get(kind, ())
 
 
-def channels_for(tenant, kind: str, recipients: list) -> dict[str, list[str]]:
-    """Recipient ref → channels to deliver on, in one query for preferences and one for the webhook."""
-    prefs = preferences(tenant, kind, [r.user_id for r in recipients if r.user_id])
-    routes = {r.ref: [c for c in reachable(r) if wanted(kind, c, r.user_id, prefs)] for r in recipients}
-    if any(Channel.WECOM in c for c in routes.values()) and not webhook_for(tenant):
-        routes = {ref: [c for c in chans if c != Channel.WECOM] for ref, chans in routes.items()}
-    return routes
+class Router:
+    """Recipient → channels for the messages of one notify call: the people's preferences for every kind read
+    in one query, the tenant's group robot looked up once and only if someone wants it."""
+
+    def __init__(self, tenant, wanted_by: dict[str, set[int]]):
+        self.tenant = tenant
+        users = set().union(*wanted_by.values())
+        self.prefs = preferences(tenant, set(wanted_by), users) if users else {}
+        self._webhook: str | None = None
+
+    def has_webhook(self) -> bool:
+        if self._webhook is None:
+            self._webhook = webhook_for(self.tenant)
+        return bool(self._webhook)
+
+    def channels_for(self, kind: str, recipients: list) -> dict[str, list[str]]:
+        routes = {r.ref: [c for c in reachable(r) if wanted(kind, c, r.user_id, self.prefs)] for r in recipients}
+        if any(Channel.WECOM in c for c in routes.values()) and not self.has_webhook():
+            routes = {ref: [c for c in chans if c != Channel.WECOM] for ref, chans in routes.items()}
+        return routes
 
 
 def quiet_until(now: dt.datetime, tz_name: str, start: dt.time, end: dt.time) -> dt.datetime | None:

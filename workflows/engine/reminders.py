@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 from backend.fieldwork.models import Channel
-from notifications.services import notify
+from notifications.services import Message, notify
 from workflows.pairings.models import Pairing
 
 from .judging import pending_pairing_ids
-from .notices import Audience, chunks
+from .notices import Audience, chunks, send
 from .windows import Rule, Window
 
 
@@ -30,13 +30,11 @@ def remind_window(*, tenant, town_id: int, rule: Rule, window: Window, as_of: dt
     for part in chunks(ids):
         pairings = list(Pairing.objects.filter(pk__in=part).select_related(helper, "household").order_by("pk"))
         audience.load_people(getattr(p, helper) for p in pairings)
-        for p in pairings:
-            person = getattr(p, helper)
-            context = {"helper_name": person.name, "household_name": p.household.head_name, "due_on": window.end,
-                       "days_left": (window.end - as_of).days, "channel_label": Channel(rule.channel).label}
-            if notify(tenant=tenant, recipients=audience.person(person), kind=kind, obj=p, town=town_id,
-                      key=f"{kind}:pairing={p.pk}:role={rule.role}:{window.text}", context=context):
-                reminded += 1
+        reminded += send(tenant, [Message(
+            audience.person(getattr(p, helper)), kind, f"{kind}:pairing={p.pk}:role={rule.role}:{window.text}",
+            {"helper_name": getattr(p, helper).name, "household_name": p.household.head_name, "due_on": window.end,
+             "days_left": (window.end - as_of).days, "channel_label": Channel(rule.channel).label},
+            obj=p, town=town_id) for p in pairings])
     return len(ids), reminded
 
 
