@@ -170,20 +170,21 @@ def submit(*, actor: Actor, statement: IncomeStatement, amounts: dict, household
     round: a statement returned and submitted again tells them again)."""
     statement = correct(actor=actor, statement=statement, amounts=amounts, household_size=household_size, note=note,
                         reason="提交核实")
-    rounds = TransitionLog.objects.for_object(statement).filter(transition="return_for_correction").count()
-    for pairing in _current_pairings(statement):
-        helper = pairing.second_helper
-        notify(tenant=statement.tenant, recipients=recipients.for_person(helper), kind="income_submitted",
-               key=f"income:{statement.pk}:submitted:{rounds}", obj=statement,
-               town=statement.household.village.town_id,
-               context={"helper_name": helper.name, "household_name": statement.household.head_name,
-                        "year": statement.year, "per_capita": f"{statement.per_capita:,.2f}"})
+    _tell(statement, "second_helper", "income_submitted", per_capita=f"{statement.per_capita:,.2f}")
     return statement
 
 
-def _current_pairings(statement: IncomeStatement) -> list:
-    return list(Pairing.objects.open().filter(household_id=statement.household_id)
-                .select_related("first_helper", "second_helper"))
+def _tell(statement: IncomeStatement, helper: str, kind: str, **context) -> None:
+    """A message to that helper of the household's current pairing, once per round of the statement (the
+    number of returns so far is in the key)."""
+    rounds = TransitionLog.objects.for_object(statement).filter(transition="return_for_correction").count()
+    pairings = Pairing.objects.open().filter(household_id=statement.household_id).select_related(helper)
+    for pairing in pairings:
+        person = getattr(pairing, helper)
+        notify(tenant=statement.tenant, recipients=recipients.for_person(person), kind=kind,
+               key=f"income:{statement.pk}:{kind}:{rounds}", obj=statement, town=statement.household.village.town_id,
+               context={"helper_name": person.name, "household_name": statement.household.head_name,
+                        "year": statement.year, **context})
 
 
 @transaction.atomic
@@ -234,12 +235,5 @@ def return_for_correction(*, actor: Actor, statement: IncomeStatement, reason: s
             "只有该户的第二帮扶责任人、所在镇街扶贫办或市扶贫办可以退回收入明细表。")
     transitions.apply(statement, "return_for_correction", actor=actor, roles=RETURNERS, reason=reason,
                       why=reason.strip())
-    rounds = TransitionLog.objects.for_object(statement).filter(transition="return_for_correction").count()
-    for pairing in _current_pairings(statement):
-        helper = pairing.first_helper
-        notify(tenant=statement.tenant, recipients=recipients.for_person(helper), kind="income_returned",
-               key=f"income:{statement.pk}:returned:{rounds}", obj=statement,
-               town=statement.household.village.town_id,
-               context={"helper_name": helper.name, "household_name": statement.household.head_name,
-                        "year": statement.year, "reason": reason.strip()})
+    _tell(statement, "first_helper", "income_returned", reason=reason.strip())
     return statement
