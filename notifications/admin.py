@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from backend.common.masking import mask_phone
-from backend.tenancy.admin import TenantAdmin
+from backend.tenancy.admin import ReadOnlyInline, TenantAdmin
 from backend.tenancy.scoping import Actor
 
 from .models import ChannelSettings, Delivery, DeliveryAttempt, Notification, Preference
@@ -31,12 +31,10 @@ class ChannelSettingsAdmin(TenantAdmin):
     list_display = ["tenant"]
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
     fields = ["number", "started_at", "finished_at", "outcome", "provider_id", "detail"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Delivery)

@@ -14,6 +14,10 @@ def operator_actor(request) -> Actor | None:
     return actor if actor is not None and actor.has(Role.OPERATOR) else None
 
 
+def may_use_admin(request) -> bool:
+    return request.user.is_superuser or operator_actor(request) is not None
+
+
 class TenantAdmin(admin.ModelAdmin):
     """Rows of one tenant. The platform's superusers see every tenant; a tenant's operator sees and edits its
     own tenant's rows only, and every related-row choice on a form is limited to that tenant."""
@@ -27,23 +31,20 @@ class TenantAdmin(admin.ModelAdmin):
             return qs.none()
         return qs.visible_to(actor) if isinstance(qs, TenantQuerySet) else qs.filter(tenant=actor.tenant)
 
-    def _allowed(self, request) -> bool:
-        return request.user.is_superuser or operator_actor(request) is not None
-
     def has_module_permission(self, request):
-        return self._allowed(request)
+        return may_use_admin(request)
 
     def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
+        return may_use_admin(request)
 
     def has_add_permission(self, request):
-        return self._allowed(request)
+        return may_use_admin(request)
 
     def has_change_permission(self, request, obj=None):
-        return self._allowed(request)
+        return may_use_admin(request)
 
     def has_delete_permission(self, request, obj=None):
-        return self._allowed(request)
+        return may_use_admin(request)
 
     def get_list_filter(self, request):
         # The tenant filter would list every county's name.
@@ -51,27 +52,27 @@ class TenantAdmin(admin.ModelAdmin):
         return filters if request.user.is_superuser else [f for f in filters if f != "tenant"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        actor = None if request.user.is_superuser else operator_actor(request)
-        if actor is not None and "queryset" not in kwargs:
-            kwargs["queryset"] = _of_tenant(db_field.related_model, actor.tenant)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **_of_tenant(db_field, request, kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        actor = None if request.user.is_superuser else operator_actor(request)
-        if actor is not None and "queryset" not in kwargs:
-            kwargs["queryset"] = _of_tenant(db_field.related_model, actor.tenant)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        return super().formfield_for_manytomany(db_field, request, **_of_tenant(db_field, request, kwargs))
 
 
-def _of_tenant(model, tenant):
+def _of_tenant(db_field, request, kwargs: dict) -> dict:
+    """The form field's choices limited to the operator's tenant (superusers choose among all)."""
+    actor = None if request.user.is_superuser else operator_actor(request)
+    if actor is None or "queryset" in kwargs:
+        return kwargs
+    model, tenant = db_field.related_model, actor.tenant
     qs = model._default_manager.all()
     if model is Tenant:
-        return qs.filter(pk=tenant.pk)
-    if model is get_user_model():
-        return qs.filter(membership__tenant=tenant)
-    if any(f.name == "tenant" for f in model._meta.fields):
-        return qs.filter(tenant=tenant)
-    return qs  # shared data (users, national code lists)
+        qs = qs.filter(pk=tenant.pk)
+    elif model is get_user_model():
+        qs = qs.filter(membership__tenant=tenant)
+    elif any(f.name == "tenant" for f in model._meta.fields):
+        qs = qs.filter(tenant=tenant)
+    # otherwise shared data (national code lists)
+    return {**kwargs, "queryset": qs}
 
 
 class SharedDataAdmin(admin.ModelAdmin):
@@ -79,10 +80,10 @@ class SharedDataAdmin(admin.ModelAdmin):
     platform's superusers change it, since a change reaches every county."""
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or operator_actor(request) is not None
+        return may_use_admin(request)
 
     def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+        return may_use_admin(request)
 
 
 class ReadOnlyTenantAdmin(TenantAdmin):

@@ -48,13 +48,17 @@ def _visible(actor: Actor, obj) -> bool:
     return type(obj).objects.visible_to(actor).filter(pk=obj.pk).exists()
 
 
-def _own_open_pairing(actor: Actor, pairing_id: int | None) -> bool:
-    """The helper pages (`views.helper._own_pairing`): an open pairing of which the actor is a helper."""
+def _own_open_pairings(actor: Actor):
+    """The helper pages (`views.helper._own_pairing`): open pairings of which the actor is a helper."""
     person = actor.person
-    if person is None or pairing_id is None:
-        return False
-    return (Pairing.objects.visible_to(actor).filter(pk=pairing_id, state__in=OPEN_STATES)
-            .filter(Q(first_helper=person) | Q(second_helper=person)).exists())
+    if person is None:
+        return Pairing.objects.none()
+    return (Pairing.objects.visible_to(actor).filter(state__in=OPEN_STATES)
+            .filter(Q(first_helper=person) | Q(second_helper=person)))
+
+
+def _own_open_pairing(actor: Actor, pairing_id: int | None) -> bool:
+    return pairing_id is not None and _own_open_pairings(actor).filter(pk=pairing_id).exists()
 
 
 def _household_page(actor: Actor, obj) -> str | None:
@@ -71,11 +75,9 @@ def _delivery_page(actor: Actor, delivery) -> str | None:
 def _income_page(actor: Actor, statement) -> str | None:
     """The statement on the helper's own pages, through the actor's open pairing with the household (after a
     replacement, the new helpers')."""
-    person = actor.person
-    if person is None or not _visible(actor, statement):
+    if not _visible(actor, statement):
         return None
-    pairing = (Pairing.objects.visible_to(actor).filter(household_id=statement.household_id, state__in=OPEN_STATES)
-               .filter(Q(first_helper=person) | Q(second_helper=person)).first())
+    pairing = _own_open_pairings(actor).filter(household_id=statement.household_id).first()
     return reverse("web:income-statement", args=[pairing.pk, statement.year]) if pairing else None
 
 

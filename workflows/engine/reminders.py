@@ -30,11 +30,15 @@ def remind_window(*, tenant, town_id: int, rule: Rule, window: Window, as_of: dt
     for part in chunks(ids):
         pairings = list(Pairing.objects.filter(pk__in=part).select_related(helper, "household").order_by("pk"))
         audience.load_people(getattr(p, helper) for p in pairings)
-        reminded += send(tenant, [Message(
-            audience.person(getattr(p, helper)), kind, f"{kind}:pairing={p.pk}:role={rule.role}:{window.text}",
-            {"helper_name": getattr(p, helper).name, "household_name": p.household.head_name, "due_on": window.end,
-             "days_left": (window.end - as_of).days, "channel_label": Channel(rule.channel).label},
-            obj=p, town=town_id) for p in pairings])
+        messages = []
+        for p in pairings:
+            person = getattr(p, helper)
+            context = {"helper_name": person.name, "household_name": p.household.head_name, "due_on": window.end,
+                       "days_left": (window.end - as_of).days, "channel_label": Channel(rule.channel).label}
+            messages.append(Message(audience.person(person), kind,
+                                    f"{kind}:pairing={p.pk}:role={rule.role}:{window.text}", context,
+                                    obj=p, town=town_id))
+        reminded += send(tenant, messages)
     return len(ids), reminded
 
 

@@ -1,20 +1,15 @@
 from django.contrib import admin
 
-from backend.tenancy.admin import TenantAdmin
+from backend.tenancy.admin import ReadOnlyInline, TenantAdmin
 
 from .models import Finding, Inspection
 
 
-class FindingInline(admin.TabularInline):
+class FindingInline(ReadOnlyInline):
     model = Finding
-    extra = 0
-    can_delete = False
     fields = ["order", "household", "helper", "unit", "contacted", "helper_in_place", "visits_confirmed",
               "knows_helper_name", "satisfaction", "notes"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Inspection)

@@ -38,9 +38,14 @@ def candidates(actor, *, query: str, on, towns=(), units=(), limit: int = 20):
     if units:
         qs = qs.filter(pk__in=Pairing.objects.open().filter(first_helper__organisation__in=list(units))
                        .values("household_id"))
-    rows = list(qs.select_related("village__town").order_by("village__town__code", "village__code", "code")[:limit])
-    pairings = {p.household_id: p for p in Pairing.objects.open().filter(household__in=rows)
+    return with_open_pairings(
+        list(qs.select_related("village__town").order_by("village__town__code", "village__code", "code")[:limit]))
+
+
+def with_open_pairings(households: list) -> list:
+    """The households, each with `open_pairing` (its open pairing with the first helper's unit, or None)."""
+    pairings = {p.household_id: p for p in Pairing.objects.open().filter(household__in=households)
                 .select_related("first_helper__organisation")}
-    for h in rows:
+    for h in households:
         h.open_pairing = pairings.get(h.pk)
-    return rows
+    return households

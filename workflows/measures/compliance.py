@@ -4,9 +4,9 @@ had a qualifying record, and the misses recorded in the year.
 Windows and what they judge are the deadline engine's (SPEC §5, `workflows.engine.windows`): for each frequency
 rule of the policy in force on a window's last day, calendar windows from 1 January, judged from the last day +
 `grace_days` + 1 on; a pairing counts for a window only if it was active for the whole of it and the approved
-exemptions of the helper and the household do not cover it together (`workflows.engine.coverage`); a record qualifies if `fieldwork.ContactMonth` has the
-helper's role and a qualifying channel (an in-person visit also serves as the month's phone contact) in the
-window's months. One grouped query per rule and window (at most a few dozen a year), never a query per pairing.
+exemptions of the helper and the household do not cover it together (`workflows.engine.coverage`); a record
+qualifies if `fieldwork.ContactMonth` has the helper's role and a qualifying channel (an in-person visit also
+serves as the month's phone contact) in the window's months. One grouped query per rule and window (at most a few dozen a year), never a query per pairing.
 By unit, only first helpers' rules count: a unit answers for its first helpers (S17).
 """
 

@@ -17,7 +17,6 @@ from backend.tenancy.roles import Role
 from backend.tenancy.scoping import Actor, get_visible
 from workflows.inspections import selectors, services
 from workflows.inspections.models import Finding, Inspection, InspectionKind, InspectionState, SampleMethod
-from workflows.pairings.models import Pairing
 
 from .. import history
 from ..access import page
@@ -68,12 +67,7 @@ def _ids(values) -> list[int]:
 def _chosen_rows(actor: Actor, ids: list[int]) -> list[Household]:
     """The households already chosen, in the order chosen (only those the actor may see), with their pairing."""
     found = {h.pk: h for h in Household.objects.visible_to(actor).filter(pk__in=ids).select_related("village__town")}
-    rows = [found[i] for i in dict.fromkeys(ids) if i in found]
-    pairings = {p.household_id: p for p in Pairing.objects.open().filter(household__in=rows)
-                .select_related("first_helper__organisation")}
-    for h in rows:
-        h.open_pairing = pairings.get(h.pk)
-    return rows
+    return selectors.with_open_pairings([found[i] for i in dict.fromkeys(ids) if i in found])
 
 
 def _candidates(actor: Actor, data, on) -> list[Household]:
